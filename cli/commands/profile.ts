@@ -1,0 +1,103 @@
+import fs from "node:fs";
+import { localOperator } from "@/lib/auth/actor";
+import { createProfile, deleteProfile, getProfileByName, listProfiles, type ProfileDto } from "@/lib/profiles/dal";
+import { KIND_SHORT, profileInputSchema } from "@/lib/profiles/schema";
+import { AppError } from "@/lib/errors";
+import { flagBool, flagString, requirePositional, UsageError, type CliCommand } from "../framework";
+
+function masked(p: ProfileDto) {
+  return { ...p, secrets: Object.fromEntries(Object.entries(p.secretsSet).map(([k, v]) => [k, v ? "set (hidden)" : "not set"])) };
+}
+
+function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new UsageError(`cannot read ${file}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const pos = Number(String((error as Error).message).match(/position (\d+)/)?.[1]);
+    const line = Number.isFinite(pos) ? ` at line ${text.slice(0, pos).split("\n").length}` : "";
+    throw new AppError("invalid_input", `${file} is not valid JSON${line}: ${(error as Error).message}`);
+  }
+}
+
+export const commands: CliCommand[] = [
+  {
+    path: ["profile", "list"],
+    usage: "profile list [--json] [--search TEXT]",
+    summary: "List mail profiles",
+    async run({ args, stdout }) {
+      const actor = localOperator();
+      const all = [];
+      for (let page = 1; ; page++) {
+        const res = await listProfiles(actor, { query: flagString(args, "search"), page, pageSize: 500 });
+        all.push(...res.items);
+        if (all.length >= res.total || res.items.length === 0) break;
+      }
+      if (flagBool(args, "json")) {
+        stdout(JSON.stringify(all, null, 2));
+        return;
+      }
+      if (all.length === 0) {
+        stdout("No profiles yet. Create one with: npm run cli -- profile create --file PROFILE.json");
+        return;
+      }
+      const w = Math.max(4, ...all.map((p) => p.name.length));
+      stdout(`${"NAME".padEnd(w)}  ${"KIND".padEnd(16)}  ${"STATUS".padEnd(12)}  ACCOUNT`);
+      for (const p of all) stdout(`${p.name.padEnd(w)}  ${KIND_SHORT[p.kind].padEnd(16)}  ${p.status.padEnd(12)}  ${p.account}`);
+    },
+  },
+  {
+    path: ["profile", "show"],
+    usage: "profile show NAME [--json]",
+    summary: "Show one profile (secrets masked)",
+    async run({ args, stdout }) {
+      const p = await getProfileByName(localOperator(), requirePositional(args, 0, "profile NAME"));
+      if (flagBool(args, "json")) {
+        stdout(JSON.stringify(masked(p), null, 2));
+        return;
+      }
+      stdout(`${p.name}  (${p.kind}, version ${p.version}, status ${p.status})`);
+      for (const [k, v] of Object.entries(p.settings)) {
+        if (k === "certificatePem") continue;
+        stdout(`  ${k.padEnd(24)} ${String(v)}`);
+      }
+      for (const [k, v] of Object.entries(masked(p).secrets)) stdout(`  ${k.padEnd(24)} ${v}`);
+      if (p.certificate) {
+        stdout(`  certificate SHA-1         ${p.certificate.sha1Hex}`);
+        stdout(`  certificate SHA-256       ${p.certificate.sha256Hex}`);
+        stdout(`  certificate expires       ${p.certificate.notAfter}`);
+      }
+    },
+  },
+  {
+    path: ["profile", "create"],
+    usage: "profile create --file PROFILE.json",
+    summary: 'Create a profile from JSON: { "settings": {…}, "secrets": {…} }',
+    async run({ args, stdout }) {
+      const file = flagString(args, "file");
+      if (!file) throw new UsageError("--file PROFILE.json is required");
+      const raw = readJsonFile(file) as Record<string, unknown>;
+      // Accept both { settings, secrets } and a flat settings object.
+      const shaped = raw && typeof raw === "object" && "settings" in raw ? raw : { settings: raw, secrets: {} };
+      const input = profileInputSchema.parse(shaped);
+      const p = await createProfile(localOperator(), input);
+      stdout(`Created profile "${p.name}" (${p.kind}, id ${p.id})`);
+    },
+  },
+  {
+    path: ["profile", "delete"],
+    usage: "profile delete NAME",
+    summary: "Delete a profile and its cached tokens",
+    async run({ args, stdout }) {
+      const actor = localOperator();
+      const p = await getProfileByName(actor, requirePositional(args, 0, "profile NAME"));
+      await deleteProfile(actor, p.id);
+      stdout(`Deleted profile "${p.name}"`);
+    },
+  },
+];

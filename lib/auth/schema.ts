@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { MIN_PASSWORD_LENGTH } from "./password-policy";
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .min(3, { message: "Username must be at least 3 characters" })
+  .max(64, { message: "Username must be at most 64 characters" })
+  .regex(/^[A-Za-z0-9._@-]+$/, { message: "Username may contain letters, digits and . _ @ -" });
+
+export const newPasswordSchema = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, { message: `Password must be at least ${MIN_PASSWORD_LENGTH} characters` })
+  .max(1024, { message: "Password must be at most 1024 characters" });
+
+export const signInSchema = z.object({
+  username: z.string().trim().min(1, { message: "Enter your username" }).max(64),
+  password: z.string().min(1, { message: "Enter your password" }).max(1024),
+});
+
+export const setupSchema = z
+  .object({ username: usernameSchema, password: newPasswordSchema, confirm: z.string() })
+  .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The two passwords differ" });
+
+export const changePasswordSchema = z
+  .object({ current: z.string().min(1, { message: "Enter your current password" }), password: newPasswordSchema, confirm: z.string() })
+  .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The two passwords differ" });

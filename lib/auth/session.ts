@@ -1,0 +1,47 @@
+import "server-only";
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { cache } from "react";
+import { getEnv } from "../env";
+import type { Actor } from "./actor";
+import { resolveSession } from "./admins";
+
+export const SESSION_COOKIE = "omc_session";
+
+export async function setSessionCookie(token: string, expiresAt: Date): Promise<void> {
+  (await cookies()).set(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: getEnv().cookieSecure,
+    path: "/",
+    expires: expiresAt,
+  });
+}
+
+export async function clearSessionCookie(): Promise<void> {
+  (await cookies()).delete(SESSION_COOKIE);
+}
+
+export async function readSessionToken(): Promise<string | undefined> {
+  return (await cookies()).get(SESSION_COOKIE)?.value;
+}
+
+/** The signed-in admin for this request, or null. Cached per request. */
+export const getCurrentAdmin = cache(async (): Promise<Actor | null> => resolveSession(await readSessionToken()));
+
+/**
+ * The gate of every page and server action: the signed-in admin, or a redirect to /login.
+ * Server actions are public POST endpoints, so each one calls this itself.
+ */
+export async function requireAdmin(): Promise<Actor> {
+  const admin = await getCurrentAdmin();
+  if (!admin) redirect("/login");
+  return admin;
+}
+
+/** The client address as the server saw it (first X-Forwarded-For hop set by `next start`). */
+export async function clientMeta(): Promise<{ ip: string; userAgent?: string }> {
+  const h = await headers();
+  const ip = h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || "unknown";
+  return { ip, userAgent: h.get("user-agent") ?? undefined };
+}

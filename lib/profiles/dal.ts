@@ -1,0 +1,350 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { getDb } from "../db/client";
+import { openSecret, sealSecret } from "../crypto/keyring";
+import { assertKeyMatchesCertificate, describeCertificate, parsePrivateKey, type CertificateInfo } from "../crypto/certificate";
+import { AppError } from "../errors";
+import { recordActivity } from "../activity/dal";
+import type { Actor } from "../auth/actor";
+import type { Prisma } from "../generated/prisma/client";
+import { parseServiceAccountKey } from "./service-account-key";
+import {
+  SECRET_LABELS,
+  SECRET_NAMES,
+  accountOf,
+  profileInputSchema,
+  profileSettingsSchema,
+  secretsAllowed,
+  secretsRequired,
+  type ProfileInput,
+  type ProfileKind,
+  type ProfileSecrets,
+  type ProfileSettings,
+  type SecretName,
+  type UpdateProfileInput,
+} from "./schema";
+
+/** What a profile looks like outside the DAL: settings, which secrets are set, never their values. */
+export type ProfileDto = {
+  id: string;
+  name: string;
+  kind: ProfileKind;
+  description: string;
+  account: string;
+  settings: ProfileSettings;
+  secretsSet: Partial<Record<SecretName, boolean>>;
+  certificate: CertificateInfo | null;
+  status: string;
+  statusDetail: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  updatedBy: string;
+};
+
+export type ProfileSummary = Omit<ProfileDto, "settings" | "certificate">;
+
+type ProfileRow = Prisma.ProfileGetPayload<object>;
+
+function secretNamesOf(row: { secretNames: string }): SecretName[] {
+  return row.secretNames.split(",").filter((n): n is SecretName => (SECRET_NAMES as readonly string[]).includes(n));
+}
+
+function parseStoredSettings(row: ProfileRow): ProfileSettings {
+  const parsed = profileSettingsSchema.safeParse(JSON.parse(row.settings));
+  if (!parsed.success) {
+    // Stored settings were valid when written; a failure here means a schema change needs a migration.
+    throw new AppError("invalid_input", `Stored settings of profile "${row.name}" no longer validate: ${parsed.error.issues[0]?.message}`);
+  }
+  return parsed.data;
+}
+
+function toSummary(row: Omit<ProfileRow, "settings" | "secrets">): ProfileSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind as ProfileKind,
+    description: row.description,
+    account: row.account,
+    secretsSet: Object.fromEntries(secretNamesOf(row).map((n) => [n, true])),
+    status: row.status,
+    statusDetail: row.statusDetail,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    updatedBy: row.updatedBy,
+  };
+}
+
+function toDto(row: ProfileRow): ProfileDto {
+  const settings = parseStoredSettings(row);
+  let certificate: CertificateInfo | null = null;
+  if ("certificatePem" in settings && settings.certificatePem) {
+    try {
+      certificate = describeCertificate(settings.certificatePem);
+    } catch {
+      certificate = null;
+    }
+  }
+  return { ...toSummary(row), settings, certificate };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+export type ListProfilesQuery = { query?: string; kind?: ProfileKind; page?: number; pageSize?: number };
+
+/** One page of profiles (newest name order), with the total matching count. */
+export async function listProfiles(_actor: Actor, q: ListProfilesQuery = {}): Promise<{ items: ProfileSummary[]; total: number; page: number; pageSize: number }> {
+  const pageSize = Math.min(Math.max(q.pageSize ?? 50, 1), 500);
+  const page = Math.max(q.page ?? 1, 1);
+  const text = q.query?.trim();
+  const where: Prisma.ProfileWhereInput = {
+    kind: q.kind,
+    ...(text ? { OR: [{ name: { contains: text } }, { account: { contains: text } }, { description: { contains: text } }] } : {}),
+  };
+  const db = getDb();
+  const [rows, total] = await Promise.all([
+    db.profile.findMany({ where, orderBy: { name: "asc" }, skip: (page - 1) * pageSize, take: pageSize, omit: { settings: true, secrets: true } }),
+    db.profile.count({ where }),
+  ]);
+  return { items: rows.map(toSummary), total, page, pageSize };
+}
+
+/** Counts per kind and status for the dashboard. */
+export async function countProfiles(_actor: Actor): Promise<{ total: number; byStatus: Record<string, number> }> {
+  const groups = await getDb().profile.groupBy({ by: ["status"], _count: { _all: true } });
+  const byStatus = Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
+  return { total: groups.reduce((n, g) => n + g._count._all, 0), byStatus };
+}
+
+/** A profile by id. Throws AppError(not_found). */
+export async function getProfile(_actor: Actor, id: string): Promise<ProfileDto> {
+  const row = await getDb().profile.findUnique({ where: { id } });
+  if (!row) throw new AppError("not_found", "Profile not found. It may have been deleted.");
+  return toDto(row);
+}
+
+/** A profile by its unique name (the CLI's handle). Throws AppError(not_found). */
+export async function getProfileByName(_actor: Actor, name: string): Promise<ProfileDto> {
+  const row = await getDb().profile.findUnique({ where: { name } });
+  if (!row) throw new AppError("not_found", `No profile named "${name}". List them with: npm run cli -- profile list`);
+  return toDto(row);
+}
+
+/**
+ * Settings and decrypted secrets for the code that uses them (token acquisition, sending,
+ * exports with secrets). Server-only; never pass the result to a client component.
+ */
+export async function loadProfileWithSecrets(actor: Actor, id: string): Promise<{ profile: ProfileDto; secrets: ProfileSecrets }> {
+  const row = await getDb().profile.findUnique({ where: { id } });
+  if (!row) throw new AppError("not_found", "Profile not found. It may have been deleted.");
+  return { profile: toDto(row), secrets: await decryptSecrets(row) };
+}
+
+async function decryptSecrets(row: { id: string; secrets: string | null }): Promise<ProfileSecrets> {
+  if (!row.secrets) return {};
+  const json = JSON.parse(await openSecret(row.secrets, row.id));
+  return z.partialRecord(z.enum(SECRET_NAMES), z.string()).parse(json);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+/**
+ * Merges submitted secrets into the stored ones (blank keeps, clearSecrets removes), drops those
+ * the kind does not use, checks required ones and their shape, and derives non-secret settings
+ * from them (service-account email/client id). Throws AppError(invalid_input) naming the field.
+ */
+function mergeSecrets(settings: ProfileSettings, stored: ProfileSecrets, input: Pick<ProfileInput, "secrets" | "clearSecrets">): { secrets: ProfileSecrets; settings: ProfileSettings } {
+  const allowed = secretsAllowed(settings);
+  const merged: ProfileSecrets = {};
+  for (const name of allowed) {
+    const submitted = input.secrets[name];
+    if (submitted !== undefined && submitted.trim() !== "") merged[name] = name === "password" || name === "clientSecret" ? submitted : submitted.trim();
+    else if (!input.clearSecrets.includes(name) && stored[name] !== undefined) merged[name] = stored[name];
+  }
+  for (const name of secretsRequired(settings)) {
+    if (!merged[name]) {
+      const hint = name === "clientSecret" ? " (paste the secret's Value from Certificates & secrets, not its Secret ID)" : "";
+      throw new AppError("invalid_input", `${SECRET_LABELS[name]} is required${hint}`, { field: `secrets.${name}` });
+    }
+  }
+  let next = settings;
+  if (merged.privateKey) {
+    parsePrivateKey(merged.privateKey, "secrets.privateKey");
+    if ("certificatePem" in settings && settings.certificatePem) {
+      try {
+        assertKeyMatchesCertificate(settings.certificatePem, merged.privateKey);
+      } catch (error) {
+        if (error instanceof AppError) throw new AppError("invalid_input", error.userMessage, { field: error.field === "certificatePem" ? "certificatePem" : "secrets.privateKey" });
+        throw error;
+      }
+    }
+  }
+  if (settings.kind === "google-service-account" && merged.serviceAccountKey) {
+    let key;
+    try {
+      key = parseServiceAccountKey(merged.serviceAccountKey);
+    } catch (error) {
+      if (error instanceof AppError) throw new AppError("invalid_input", error.userMessage, { field: "secrets.serviceAccountKey" });
+      throw error;
+    }
+    next = { ...settings, serviceAccountEmail: key.client_email, serviceAccountClientId: key.client_id, privateKeyId: key.private_key_id, projectId: key.project_id };
+    if (!settings.domain && key.domain) next = { ...next, domain: key.domain };
+  }
+  if ("certificatePem" in settings && settings.certificatePem) describeCertificate(settings.certificatePem);
+  return { secrets: merged, settings: next };
+}
+
+async function sealSecrets(id: string, secrets: ProfileSecrets): Promise<{ secrets: string | null; secretNames: string }> {
+  const names = SECRET_NAMES.filter((n) => secrets[n] !== undefined);
+  if (names.length === 0) return { secrets: null, secretNames: "" };
+  return { secrets: await sealSecret(JSON.stringify(secrets), id), secretNames: names.join(",") };
+}
+
+function nameTaken(name: string): AppError {
+  return new AppError("conflict", `A profile named "${name}" already exists. Choose another name.`, { field: "settings.name" });
+}
+
+/** Creates a profile. Throws AppError(invalid_input | conflict) with the offending field. */
+export async function createProfile(actor: Actor, rawInput: ProfileInput): Promise<ProfileDto> {
+  const input = profileInputSchema.parse(rawInput);
+  const id = randomUUID();
+  const { secrets, settings } = mergeSecrets(input.settings, {}, input);
+  const sealed = await sealSecrets(id, secrets);
+  try {
+    const row = await getDb().profile.create({
+      data: {
+        id,
+        name: settings.name,
+        kind: settings.kind,
+        description: settings.description,
+        account: accountOf(settings),
+        settings: JSON.stringify(settings),
+        ...sealed,
+        updatedBy: actor.username,
+      },
+    });
+    await recordActivity(actor, {
+      action: "profile.create",
+      outcome: "success",
+      profileId: id,
+      profileName: settings.name,
+      summary: `Created ${settings.kind} profile "${settings.name}"${sealed.secretNames ? ` with ${sealed.secretNames.split(",").map((n) => SECRET_LABELS[n as SecretName].toLowerCase()).join(", ")}` : ""}`,
+    });
+    return toDto(row);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken(settings.name);
+    throw error;
+  }
+}
+
+function describeChanges(before: ProfileSettings, after: ProfileSettings, secretsBefore: string[], secretsAfter: ProfileSecrets, input: ProfileInput): string[] {
+  const changes: string[] = [];
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  for (const k of keys) {
+    const a = (before as Record<string, unknown>)[k];
+    const b = (after as Record<string, unknown>)[k];
+    if (JSON.stringify(a) !== JSON.stringify(b)) changes.push(k);
+  }
+  for (const name of SECRET_NAMES) {
+    const had = secretsBefore.includes(name);
+    const has = secretsAfter[name] !== undefined;
+    if (had && !has) changes.push(`${SECRET_LABELS[name].toLowerCase()} cleared`);
+    else if (!had && has) changes.push(`${SECRET_LABELS[name].toLowerCase()} set`);
+    else if (has && input.secrets[name]?.trim()) changes.push(`${SECRET_LABELS[name].toLowerCase()} replaced`);
+  }
+  return changes;
+}
+
+/**
+ * Saves an edit made against `input.version`. A stale version is refused with who changed the
+ * profile and when (AppError "stale_version"); nothing is overwritten.
+ */
+export async function updateProfile(actor: Actor, id: string, rawInput: UpdateProfileInput): Promise<ProfileDto> {
+  const db = getDb();
+  const current = await db.profile.findUnique({ where: { id } });
+  if (!current) throw new AppError("not_found", "Profile not found. It may have been deleted.");
+  const input = { ...profileInputSchema.parse(rawInput), version: rawInput.version };
+  if (input.settings.kind !== current.kind) {
+    throw new AppError("invalid_input", "The kind of a profile cannot change. Duplicate it or create a new profile instead.", { field: "settings.kind" });
+  }
+  const stale = () =>
+    new AppError("stale_version", `This profile was changed by ${current.updatedBy || "someone"} at ${current.updatedAt.toISOString().replace("T", " ").slice(0, 19)} UTC after you opened it. Your edit was not saved; reload to see their changes, then apply yours again.`);
+  if (current.version !== input.version) throw stale();
+  const storedSecrets = await decryptSecrets(current);
+  const { secrets, settings } = mergeSecrets(input.settings, storedSecrets, input);
+  const before = parseStoredSettings(current);
+  const changes = describeChanges(before, settings, secretNamesOf(current), secrets, input);
+  const sealed = await sealSecrets(id, secrets);
+  try {
+    const res = await db.profile.updateMany({
+      where: { id, version: input.version },
+      data: {
+        name: settings.name,
+        description: settings.description,
+        account: accountOf(settings),
+        settings: JSON.stringify(settings),
+        ...sealed,
+        version: { increment: 1 },
+        updatedBy: actor.username,
+      },
+    });
+    if (res.count === 0) {
+      const latest = await db.profile.findUnique({ where: { id } });
+      if (!latest) throw new AppError("not_found", "Profile not found. It may have been deleted.");
+      throw new AppError("stale_version", `This profile was changed by ${latest.updatedBy || "someone"} at ${latest.updatedAt.toISOString().replace("T", " ").slice(0, 19)} UTC while you were saving. Your edit was not saved; reload and apply it again.`);
+    }
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken(settings.name);
+    throw error;
+  }
+  await recordActivity(actor, {
+    action: "profile.update",
+    outcome: "success",
+    profileId: id,
+    profileName: settings.name,
+    summary: changes.length ? `Updated "${settings.name}": ${changes.join(", ")}` : `Saved "${settings.name}" (no changes)`,
+  });
+  return getProfile(actor, id);
+}
+
+/** Copies a profile (settings and secrets, re-encrypted for the new id) under a new name. */
+export async function duplicateProfile(actor: Actor, id: string, newName?: string): Promise<ProfileDto> {
+  const { profile, secrets } = await loadProfileWithSecrets(actor, id);
+  const db = getDb();
+  let name = newName?.trim();
+  if (!name) {
+    for (let i = 1; i < 1000; i++) {
+      const candidate = `${profile.name.slice(0, 56)} copy${i > 1 ? ` ${i}` : ""}`;
+      if (!(await db.profile.findUnique({ where: { name: candidate }, select: { id: true } }))) {
+        name = candidate;
+        break;
+      }
+    }
+  }
+  const created = await createProfile(actor, { settings: { ...profile.settings, name: name! }, secrets, clearSecrets: [] });
+  await recordActivity(actor, { action: "profile.duplicate", outcome: "success", profileId: created.id, profileName: created.name, summary: `Duplicated "${profile.name}" as "${created.name}"` });
+  return created;
+}
+
+/** Deletes a profile and its cached tokens. Throws AppError(not_found). */
+export async function deleteProfile(actor: Actor, id: string): Promise<{ name: string }> {
+  const db = getDb();
+  const row = await db.profile.findUnique({ where: { id }, select: { name: true, kind: true } });
+  if (!row) throw new AppError("not_found", "Profile not found. It may have been deleted already.");
+  await db.profile.delete({ where: { id } });
+  await recordActivity(actor, { action: "profile.delete", outcome: "success", profileId: id, profileName: row.name, summary: `Deleted ${row.kind} profile "${row.name}" and its cached tokens` });
+  return { name: row.name };
+}
+
+/** Sets the health status shown in lists (ok / failing / needs-reauth / untested). */
+export async function setProfileStatus(_actor: Actor, id: string, status: string, detail = ""): Promise<void> {
+  await getDb().profile.updateMany({ where: { id }, data: { status, statusDetail: detail.slice(0, 500) } });
+}

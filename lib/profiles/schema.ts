@@ -1,0 +1,461 @@
+import { z } from "zod";
+
+/**
+ * Mail profile schemas: one per kind, a discriminated union on `kind`, shared by the form, the
+ * server actions, the CLI and the importers. Non-secret settings and secret inputs are separate:
+ * secrets are write-only (blank on edit keeps the stored value, `clearSecrets` removes one).
+ */
+
+export const PROFILE_KINDS = [
+  "m365-delegated",
+  "m365-app-graph",
+  "m365-app-smtp",
+  "m365-auth-code",
+  "google-service-account",
+  "oauth2-generic",
+  "smtp-basic",
+  "log-only",
+] as const;
+export type ProfileKind = (typeof PROFILE_KINDS)[number];
+
+export const SECRET_NAMES = ["clientSecret", "password", "privateKey", "serviceAccountKey"] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
+export type ProfileSecrets = Partial<Record<SecretName, string>>;
+
+export const DEFAULTS = {
+  microsoftTokenUrl: "https://login.microsoftonline.com/{TENANT_ID}/oauth2/v2.0/token",
+  delegatedScope: "https://outlook.office365.com/SMTP.Send offline_access",
+  graphScope: "https://graph.microsoft.com/.default",
+  outlookAppScope: "https://outlook.office365.com/.default",
+  authCodeScope: "offline_access https://outlook.office365.com/SMTP.Send https://outlook.office365.com/IMAP.AccessAsUser.All",
+  graphEndpoint: "https://graph.microsoft.com/v1.0/users/{FROM_ADDRESS}/sendMail",
+  googleTokenUrl: "https://oauth2.googleapis.com/token",
+  googleScope: "https://mail.google.com/",
+  m365Smtp: { host: "smtp.office365.com", port: 587, security: "starttls" as const },
+  m365Imap: { host: "outlook.office365.com", port: 993, security: "tls" as const },
+  googleSmtp: { host: "smtp.gmail.com", port: 587, security: "starttls" as const },
+  googleImap: { host: "imap.gmail.com", port: 993, security: "tls" as const },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Field validators. Messages say what was expected, and where the value is found.
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DOMAIN = /^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i;
+const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$|^\d{1,3}(\.\d{1,3}){3}$|^\[[0-9a-f:.]+\]$/i;
+
+const trimmed = () => z.string().trim();
+
+export const guid = (what: string) =>
+  trimmed().regex(GUID, { message: `${what} must be a GUID like 00000000-0000-0000-0000-000000000000` });
+
+export const tenantId = trimmed().refine((v) => GUID.test(v) || DOMAIN.test(v), {
+  message: "Tenant ID must be the Directory (tenant) ID GUID from the app's Overview page, or a verified domain such as contoso.onmicrosoft.com",
+});
+
+export const email = (what = "Email address") =>
+  trimmed().pipe(z.email({ message: `${what} must be an email address like name@example.com` }));
+
+export const domainName = (what = "Domain") =>
+  trimmed().regex(DOMAIN, { message: `${what} must be a domain name like example.com` });
+
+export const host = (what = "Host") =>
+  trimmed().regex(HOST, { message: `${what} must be a host name or IP address (no scheme, no port), e.g. smtp.office365.com` });
+
+export const port = (what = "Port") =>
+  z.coerce.number({ message: `${what} must be a number` }).int({ message: `${what} must be a whole number` }).min(1, { message: `${what} must be between 1 and 65535` }).max(65535, { message: `${what} must be between 1 and 65535` });
+
+export const scope = (what = "Scope") =>
+  trimmed()
+    .min(1, { message: `${what} is required (space-separated, e.g. https://outlook.office365.com/.default)` })
+    .max(2000)
+    .refine((v) => !/[,;]/.test(v), { message: `${what}: separate scopes with spaces, not commas or semicolons` })
+    .transform((v) => v.split(/\s+/).join(" "));
+
+const booleanish = z.preprocess((v) => {
+  if (typeof v === "boolean") return v;
+  if (typeof v === "string") {
+    const s = v.trim().toLowerCase();
+    if (["on", "true", "1", "yes", "y"].includes(s)) return true;
+    if (["off", "false", "0", "no", "n"].includes(s)) return false;
+  }
+  return v;
+}, z.boolean({ message: "must be yes or no" }));
+
+/**
+ * An https URL that may contain the placeholders named in `placeholders`. Shell-style
+ * `$TENANT_ID` / `${TENANT_ID}` is refused with the hint from the iMail guide (AADSTS900023).
+ */
+export function httpsUrl(what: string, placeholders: string[] = []) {
+  return trimmed()
+    .min(1, { message: `${what} is required` })
+    .superRefine((value, ctx) => {
+      const shell = value.match(/\$\{?([A-Z_]+)\}?|%([A-Z_]+)%/);
+      if (shell) {
+        const name = shell[1] ?? shell[2];
+        ctx.addIssue({
+          code: "custom",
+          message: placeholders.includes(name)
+            ? `${what}: write the placeholder as {${name}}, not ${shell[0]} — it is not replaced otherwise (AADSTS900023: tenant identifier invalid)`
+            : `${what}: ${shell[0]} is not a supported placeholder`,
+        });
+        return;
+      }
+      for (const m of value.matchAll(/\{([^}]*)\}/g)) {
+        if (!placeholders.includes(m[1])) {
+          ctx.addIssue({
+            code: "custom",
+            message: placeholders.length
+              ? `${what}: unknown placeholder {${m[1]}} (allowed: ${placeholders.map((p) => `{${p}}`).join(", ")})`
+              : `${what}: placeholders are not allowed here ({${m[1]}})`,
+          });
+          return;
+        }
+      }
+      let url: URL;
+      try {
+        url = new URL(value.replace(/\{([A-Z_]+)\}/g, "placeholder"));
+      } catch {
+        ctx.addIssue({ code: "custom", message: `${what} must be a full URL starting with https://` });
+        return;
+      }
+      if (url.protocol !== "https:") ctx.addIssue({ code: "custom", message: `${what} must use https:// (tokens and secrets never travel in clear text)` });
+    });
+}
+
+const optionalText = (max = 500) => trimmed().max(max).optional();
+
+/** IBM i object names: 1–10 characters, starting with a letter or $ # @. */
+const ibmiName = (what: string) =>
+  trimmed()
+    .toUpperCase()
+    .regex(/^[A-Z$#@][A-Z0-9$#@_.]{0,9}$/, { message: `${what} must be an IBM i name: 1–10 characters, starting with a letter, $, # or @` });
+
+const ifsPath = (what: string) =>
+  trimmed()
+    .regex(/^\/[^\0']*$/, { message: `${what} must be an absolute IFS path starting with / (and without quotes)` })
+    .max(240);
+
+const timeZone = trimmed().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "Time zone must be an IANA name such as America/Chicago or Europe/Berlin" },
+);
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+export const certificatePem = trimmed().refine((v) => PEM_CERT.test(v), {
+  message: "Certificate must be a PEM block starting with -----BEGIN CERTIFICATE----- (the .crt/.cer you uploaded to Azure, Base64 encoded)",
+});
+
+// ---------------------------------------------------------------------------------------------
+// Field groups shared by several kinds.
+
+const common = {
+  name: trimmed()
+    .min(1, { message: "Name is required" })
+    .max(64, { message: "Name must be at most 64 characters" })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 ._@-]*$/, { message: "Name may contain letters, digits, spaces and . _ @ - and must start with a letter or digit" }),
+  description: trimmed().max(500, { message: "Description must be at most 500 characters" }).default(""),
+  ibmiConfigFolder: ifsPath("IFS config folder").optional(),
+  ibmiJsonPath: ifsPath("IBM i JSON path").optional(),
+  ibmiAliasDomain: domainName("ALIASDMN domain").optional(),
+  ibmiUserProfile: ibmiName("IBM i user profile").optional(),
+  ibmiAlias: trimmed().max(64).regex(/^[^\s'@]+$/, { message: "ADDUSRSMTP alias is the mailbox name before the @, without spaces or quotes" }).optional(),
+  ibmiTimeZone: timeZone.default("UTC"),
+  secretExpiresAt: z.iso.date({ message: "Secret expiry must be a date (YYYY-MM-DD), as shown under Certificates & secrets" }).optional(),
+};
+
+const sender = {
+  fromAddress: email("From address").optional(),
+  senderAddress: email("Sender address").optional(),
+  replyTo: email("Reply-to address").optional(),
+};
+
+const smtp = (d: { host: string; port: number; security: "starttls" | "tls" }) => ({
+  smtpHost: host("SMTP host").default(d.host),
+  smtpPort: port("SMTP port").default(d.port),
+  smtpSecurity: z.enum(["starttls", "tls"], { message: "SMTP security must be starttls (port 587) or tls (port 465)" }).default(d.security),
+});
+
+const imap = (d: { host: string; port: number; security: "starttls" | "tls" }) => ({
+  imapHost: host("IMAP host").default(d.host),
+  imapPort: port("IMAP port").default(d.port),
+  imapSecurity: z.enum(["tls", "starttls"], { message: "IMAP security must be tls (port 993) or starttls" }).default(d.security),
+});
+
+const microsoftApp = {
+  tenantId,
+  clientId: guid("Client ID (Application ID)"),
+  tokenUrl: httpsUrl("Token URL", ["TENANT_ID"]).default(DEFAULTS.microsoftTokenUrl),
+  credentialType: z.enum(["secret", "certificate"], { message: "Credential must be a client secret or a certificate" }).default("secret"),
+  certificatePem: certificatePem.optional(),
+  thumbprintHeader: z.enum(["x5t#S256", "x5t"], { message: "Thumbprint header must be x5t#S256 or x5t" }).default("x5t#S256"),
+};
+
+// ---------------------------------------------------------------------------------------------
+// One schema per kind.
+
+export const m365DelegatedSchema = z.object({
+  kind: z.literal("m365-delegated"),
+  ...common,
+  tenantId,
+  clientId: guid("Client ID (Application ID)"),
+  tokenUrl: httpsUrl("Token URL", ["TENANT_ID"]).default(DEFAULTS.microsoftTokenUrl),
+  loginUser: email("Login user (DELEGATED_USER)"),
+  publicClient: booleanish.default(true),
+  scope: scope("Delegated scope").default(DEFAULTS.delegatedScope),
+  ...sender,
+  ...smtp(DEFAULTS.m365Smtp),
+  ...imap(DEFAULTS.m365Imap),
+});
+
+export const m365AppGraphSchema = z.object({
+  kind: z.literal("m365-app-graph"),
+  ...common,
+  ...microsoftApp,
+  scope: scope().default(DEFAULTS.graphScope),
+  graphEndpoint: httpsUrl("Graph sendMail endpoint", ["FROM_ADDRESS"]).default(DEFAULTS.graphEndpoint),
+  fromAddress: email("From address"),
+  senderAddress: email("Sender address").optional(),
+  replyTo: email("Reply-to address").optional(),
+  saveToSentItems: booleanish.default(true),
+});
+
+export const m365AppSmtpSchema = z.object({
+  kind: z.literal("m365-app-smtp"),
+  ...common,
+  ...microsoftApp,
+  scope: scope().default(DEFAULTS.outlookAppScope),
+  mailbox: email("Mailbox (XOAUTH2 user)"),
+  domain: domainName("Domain"),
+  ...sender,
+  ...smtp(DEFAULTS.m365Smtp),
+  ...imap(DEFAULTS.m365Imap),
+});
+
+export const m365AuthCodeSchema = z.object({
+  kind: z.literal("m365-auth-code"),
+  ...common,
+  tenantId,
+  clientId: guid("Client ID (Application ID)"),
+  tokenUrl: httpsUrl("Token URL", ["TENANT_ID"]).default(DEFAULTS.microsoftTokenUrl),
+  scope: scope().default(DEFAULTS.authCodeScope),
+  mailbox: email("Mailbox"),
+  useSmtp: booleanish.default(true),
+  useImap: booleanish.default(true),
+  ...sender,
+  ...smtp(DEFAULTS.m365Smtp),
+  ...imap(DEFAULTS.m365Imap),
+});
+
+export const googleServiceAccountSchema = z.object({
+  kind: z.literal("google-service-account"),
+  ...common,
+  impersonateUser: email("User to impersonate"),
+  domain: domainName("Workspace domain"),
+  scope: scope().default(DEFAULTS.googleScope),
+  tokenUrl: httpsUrl("Token URL").default(DEFAULTS.googleTokenUrl),
+  // Derived from the uploaded key (non-secret parts), kept for display and exports.
+  serviceAccountEmail: email("Service account email").optional(),
+  serviceAccountClientId: trimmed().regex(/^\d{10,30}$/, { message: "Service account client ID is numeric" }).optional(),
+  privateKeyId: trimmed().max(100).optional(),
+  projectId: trimmed().max(100).optional(),
+  ...sender,
+  ...smtp(DEFAULTS.googleSmtp),
+  ...imap(DEFAULTS.googleImap),
+});
+
+export const oauth2GenericSchema = z.object({
+  kind: z.literal("oauth2-generic"),
+  ...common,
+  tokenUrl: httpsUrl("Token URL"),
+  grantType: z.enum(["client_credentials", "password"], { message: "Grant must be client_credentials or password" }).default("client_credentials"),
+  clientAuth: z
+    .enum(["client_secret_basic", "client_secret_post", "private_key_jwt"], { message: "Client authentication must be client_secret_basic, client_secret_post or private_key_jwt" })
+    .default("client_secret_basic"),
+  clientId: trimmed().min(1, { message: "Client ID is required" }).max(256),
+  scope: trimmed().max(2000).optional(),
+  username: trimmed().max(256).optional(),
+  certificatePem: certificatePem.optional(),
+  mailUser: email("Mail user (XOAUTH2 user)"),
+  ...sender,
+  smtpHost: host("SMTP host"),
+  smtpPort: port("SMTP port").default(587),
+  smtpSecurity: z.enum(["starttls", "tls"], { message: "SMTP security must be starttls or tls" }).default("starttls"),
+  imapHost: host("IMAP host").optional(),
+  imapPort: port("IMAP port").default(993),
+  imapSecurity: z.enum(["tls", "starttls"]).default("tls"),
+});
+
+export const smtpBasicSchema = z.object({
+  kind: z.literal("smtp-basic"),
+  ...common,
+  username: trimmed().min(1, { message: "Username is required" }).max(256),
+  ...sender,
+  ...smtp(DEFAULTS.m365Smtp),
+});
+
+export const logOnlySchema = z.object({
+  kind: z.literal("log-only"),
+  ...common,
+  fromAddress: email("From address"),
+  replyTo: email("Reply-to address").optional(),
+});
+
+const settingsUnion = z.discriminatedUnion(
+  "kind",
+  [m365DelegatedSchema, m365AppGraphSchema, m365AppSmtpSchema, m365AuthCodeSchema, googleServiceAccountSchema, oauth2GenericSchema, smtpBasicSchema, logOnlySchema],
+  { error: () => `Kind must be one of: ${PROFILE_KINDS.join(", ")}` },
+);
+
+/** Settings of a stored profile (no secrets). */
+export const profileSettingsSchema = settingsUnion.superRefine((s, ctx) => {
+  if ("credentialType" in s && s.credentialType === "certificate" && !s.certificatePem) {
+    ctx.addIssue({ code: "custom", path: ["certificatePem"], message: "Certificate is required when the credential is a certificate" });
+  }
+  if (s.kind === "oauth2-generic") {
+    if (s.clientAuth === "private_key_jwt" && !s.certificatePem) {
+      ctx.addIssue({ code: "custom", path: ["certificatePem"], message: "Certificate is required for private_key_jwt (its thumbprint goes into the assertion header)" });
+    }
+    if (s.grantType === "password" && !s.username) {
+      ctx.addIssue({ code: "custom", path: ["username"], message: "Username is required for the password grant" });
+    }
+  }
+  if (s.kind === "google-service-account" && s.impersonateUser && s.domain) {
+    const userDomain = s.impersonateUser.split("@")[1]?.toLowerCase();
+    if (userDomain === "gmail.com" || userDomain === "googlemail.com") {
+      ctx.addIssue({ code: "custom", path: ["impersonateUser"], message: "Domain-wide delegation works only for Google Workspace users, not @gmail.com accounts" });
+    }
+  }
+});
+export type ProfileSettings = z.infer<typeof profileSettingsSchema>;
+export type ProfileSettingsOf<K extends ProfileKind> = Extract<ProfileSettings, { kind: K }>;
+
+// ---------------------------------------------------------------------------------------------
+// Secrets: which a kind has, and which it needs.
+
+const secretInput = z
+  .string()
+  .max(100_000, { message: "Value is too long" })
+  .refine((v) => !/[\0]/.test(v), { message: "Value contains a NUL character" })
+  .optional();
+
+export const secretInputSchema = z.object({
+  clientSecret: secretInput,
+  password: secretInput,
+  privateKey: secretInput,
+  serviceAccountKey: secretInput,
+});
+
+export const SECRET_LABELS: Record<SecretName, string> = {
+  clientSecret: "Client secret",
+  password: "Password",
+  privateKey: "Private key",
+  serviceAccountKey: "Service account key (JSON)",
+};
+
+/** The secrets a profile of this shape may hold. */
+export function secretsAllowed(s: Pick<ProfileSettings, "kind"> & Partial<Record<string, unknown>>): SecretName[] {
+  switch (s.kind) {
+    case "m365-delegated":
+      return ["password", "clientSecret"];
+    case "m365-app-graph":
+    case "m365-app-smtp":
+      return s.credentialType === "certificate" ? ["privateKey"] : ["clientSecret"];
+    case "m365-auth-code":
+      return ["clientSecret"];
+    case "google-service-account":
+      return ["serviceAccountKey"];
+    case "oauth2-generic": {
+      const out: SecretName[] = s.clientAuth === "private_key_jwt" ? ["privateKey"] : ["clientSecret"];
+      if (s.grantType === "password") out.push("password");
+      return out;
+    }
+    case "smtp-basic":
+      return ["password"];
+    case "log-only":
+      return [];
+  }
+  return [];
+}
+
+/** The secrets without which the profile cannot work; checked after merging with stored ones. */
+export function secretsRequired(s: ProfileSettings): SecretName[] {
+  switch (s.kind) {
+    case "m365-delegated":
+      // "Allow public client flows" = No makes the app confidential: AADSTS7000218 without a secret.
+      return s.publicClient ? ["password"] : ["password", "clientSecret"];
+    case "m365-auth-code":
+      return [];
+    default:
+      return secretsAllowed(s);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Full input (settings + secrets), as the form, the CLI and imports send it.
+
+export const profileInputSchema = z.object({
+  settings: profileSettingsSchema,
+  secrets: secretInputSchema.default({}),
+  clearSecrets: z.array(z.enum(SECRET_NAMES)).default([]),
+});
+export type ProfileInput = z.infer<typeof profileInputSchema>;
+
+export const updateProfileSchema = profileInputSchema.extend({
+  version: z.coerce.number({ message: "Version is missing; reload the page" }).int().min(1),
+});
+export type UpdateProfileInput = z.infer<typeof updateProfileSchema>;
+
+/** The primary mail identity of a profile: what lists show and search matches. */
+export function accountOf(s: ProfileSettings): string {
+  switch (s.kind) {
+    case "m365-delegated":
+      return s.loginUser;
+    case "m365-app-smtp":
+    case "m365-auth-code":
+      return s.mailbox;
+    case "google-service-account":
+      return s.impersonateUser;
+    case "oauth2-generic":
+      return s.mailUser;
+    case "smtp-basic":
+      return s.fromAddress ?? s.username;
+    case "m365-app-graph":
+    case "log-only":
+      return s.fromAddress;
+  }
+}
+
+/** Substitutes `{TENANT_ID}` in a Microsoft token URL. */
+export function resolveTokenUrl(template: string, tenant: string): string {
+  return template.replaceAll("{TENANT_ID}", encodeURIComponent(tenant));
+}
+
+export const KIND_LABELS: Record<ProfileKind, string> = {
+  "m365-delegated": "Microsoft 365 · delegated (ROPC → SMTP)",
+  "m365-app-graph": "Microsoft 365 · app (Graph sendMail)",
+  "m365-app-smtp": "Microsoft 365 · app (SMTP XOAUTH2)",
+  "m365-auth-code": "Microsoft 365 · authorization code",
+  "google-service-account": "Google Workspace · service account",
+  "oauth2-generic": "Generic OAuth 2.0",
+  "smtp-basic": "SMTP basic auth (legacy)",
+  "log-only": "Log only (no sending)",
+};
+
+export const KIND_SHORT: Record<ProfileKind, string> = {
+  "m365-delegated": "M365 DELEGATE",
+  "m365-app-graph": "M365 APP · Graph",
+  "m365-app-smtp": "M365 APP · SMTP",
+  "m365-auth-code": "M365 auth code",
+  "google-service-account": "Google SA",
+  "oauth2-generic": "OAuth2",
+  "smtp-basic": "Basic SMTP",
+  "log-only": "Log only",
+};
