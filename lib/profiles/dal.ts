@@ -17,6 +17,7 @@ import {
   profileSettingsSchema,
   secretsAllowed,
   secretsRequired,
+  type ParsedProfileInput,
   type ProfileInput,
   type ProfileKind,
   type ProfileSecrets,
@@ -161,7 +162,7 @@ async function decryptSecrets(row: { id: string; secrets: string | null }): Prom
  * the kind does not use, checks required ones and their shape, and derives non-secret settings
  * from them (service-account email/client id). Throws AppError(invalid_input) naming the field.
  */
-function mergeSecrets(settings: ProfileSettings, stored: ProfileSecrets, input: Pick<ProfileInput, "secrets" | "clearSecrets">): { secrets: ProfileSecrets; settings: ProfileSettings } {
+function mergeSecrets(settings: ProfileSettings, stored: ProfileSecrets, input: Pick<ParsedProfileInput, "secrets" | "clearSecrets">): { secrets: ProfileSecrets; settings: ProfileSettings } {
   const allowed = secretsAllowed(settings);
   const merged: ProfileSecrets = {};
   for (const name of allowed) {
@@ -245,7 +246,7 @@ export async function createProfile(actor: Actor, rawInput: ProfileInput): Promi
   }
 }
 
-function describeChanges(before: ProfileSettings, after: ProfileSettings, secretsBefore: string[], secretsAfter: ProfileSecrets, input: ProfileInput): string[] {
+function describeChanges(before: ProfileSettings, after: ProfileSettings, secretsBefore: string[], secretsAfter: ProfileSecrets, input: ParsedProfileInput): string[] {
   const changes: string[] = [];
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   for (const k of keys) {
@@ -271,7 +272,7 @@ export async function updateProfile(actor: Actor, id: string, rawInput: UpdatePr
   const db = getDb();
   const current = await db.profile.findUnique({ where: { id } });
   if (!current) throw new AppError("not_found", "Profile not found. It may have been deleted.");
-  const input = { ...profileInputSchema.parse(rawInput), version: rawInput.version };
+  const input = { ...profileInputSchema.parse(rawInput), version: Number(rawInput.version) };
   if (input.settings.kind !== current.kind) {
     throw new AppError("invalid_input", "The kind of a profile cannot change. Duplicate it or create a new profile instead.", { field: "settings.kind" });
   }

@@ -406,12 +406,14 @@ export const profileInputSchema = z.object({
   secrets: secretInputSchema.default({}),
   clearSecrets: z.array(z.enum(SECRET_NAMES)).default([]),
 });
-export type ProfileInput = z.infer<typeof profileInputSchema>;
+/** Input as callers send it (defaults not yet applied). */
+export type ProfileInput = z.input<typeof profileInputSchema>;
+export type ParsedProfileInput = z.infer<typeof profileInputSchema>;
 
 export const updateProfileSchema = profileInputSchema.extend({
   version: z.coerce.number({ message: "Version is missing; reload the page" }).int().min(1),
 });
-export type UpdateProfileInput = z.infer<typeof updateProfileSchema>;
+export type UpdateProfileInput = z.input<typeof updateProfileSchema>;
 
 /** The primary mail identity of a profile: what lists show and search matches. */
 export function accountOf(s: ProfileSettings): string {
