@@ -1,0 +1,11 @@
+"use server";
+import { redirect } from "next/navigation";
+import { signOut } from "@/lib/auth/admins";
+import { clearSessionCookie, readSessionToken, requireAdmin } from "@/lib/auth/session";
+
+export async function signOutAction(): Promise<void> {
+  const admin = await requireAdmin();
+  await signOut(admin, await readSessionToken());
+  await clearSessionCookie();
+  redirect("/login");
+}

@@ -1,0 +1,89 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireAdmin } from "@/lib/auth/session";
+import { listActivity, listActivityActions, type ActivityOutcome } from "@/lib/activity/dal";
+import { listProfiles } from "@/lib/profiles/dal";
+import { buttonClass } from "@/components/ui/button";
+import { Card, CardBody, EmptyState, PageHeader } from "@/components/ui/card";
+import { inputClass } from "@/components/ui/field";
+import { Pagination } from "@/components/ui/pagination";
+import { ActivityList } from "@/components/logs/activity-list";
+
+export const metadata: Metadata = { title: "Logs" };
+const PAGE_SIZE = 50;
+
+function parseDate(v: string | undefined, endOfDay = false): Date | undefined {
+  if (!v || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return undefined;
+  const d = new Date(`${v}T${endOfDay ? "23:59:59.999" : "00:00:00.000"}Z`);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+export default async function LogsPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const admin = await requireAdmin();
+  const sp = await searchParams;
+  const outcome = ["success", "failure", "info"].includes(sp.outcome ?? "") ? (sp.outcome as ActivityOutcome) : undefined;
+  const page = Math.max(1, Number.parseInt(sp.page ?? "1", 10) || 1);
+  const filter = { profileId: sp.profile || undefined, action: sp.action || undefined, outcome, from: parseDate(sp.from), to: parseDate(sp.to, true), query: sp.q?.slice(0, 200) || undefined };
+  const [log, actions, profiles] = await Promise.all([listActivity(admin, { ...filter, page, pageSize: PAGE_SIZE }), listActivityActions(admin), listProfiles(admin, { pageSize: 500 })]);
+  const filtered = Object.values(filter).some(Boolean);
+  return (
+    <>
+      <PageHeader title="Logs" description="Every token request, send, IMAP test, export, import, change and sign-in. Secrets never appear here; transcripts are redacted." />
+      <form className="mb-4 grid grid-cols-2 gap-3 md:grid-cols-6" action="/logs" aria-label="Filter logs">
+        <div className="col-span-2">
+          <label htmlFor="q" className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-400">Text</label>
+          <input id="q" name="q" type="search" defaultValue={sp.q} className={inputClass} placeholder="Search summaries" />
+        </div>
+        <div>
+          <label htmlFor="profile" className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-400">Profile</label>
+          <select id="profile" name="profile" defaultValue={sp.profile ?? ""} className={inputClass}>
+            <option value="">All</option>
+            {profiles.items.map((p) => (<option key={p.id} value={p.id}>{p.name}</option>))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="action" className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-400">Action</label>
+          <select id="action" name="action" defaultValue={sp.action ?? ""} className={inputClass}>
+            <option value="">All</option>
+            {actions.map((a) => (<option key={a} value={a}>{a}</option>))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="outcome" className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-400">Outcome</label>
+          <select id="outcome" name="outcome" defaultValue={outcome ?? ""} className={inputClass}>
+            <option value="">All</option>
+            <option value="success">Success</option>
+            <option value="failure">Failure</option>
+            <option value="info">Info</option>
+          </select>
+        </div>
+        <div className="flex items-end gap-2">
+          <button type="submit" className={buttonClass("secondary", "w-full")}>Filter</button>
+        </div>
+        <div>
+          <label htmlFor="from" className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-400">From (UTC)</label>
+          <input id="from" name="from" type="date" defaultValue={sp.from} className={inputClass} />
+        </div>
+        <div>
+          <label htmlFor="to" className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-400">To (UTC)</label>
+          <input id="to" name="to" type="date" defaultValue={sp.to} className={inputClass} />
+        </div>
+        {filtered && (
+          <div className="flex items-end">
+            <Link href="/logs" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">Clear filters</Link>
+          </div>
+        )}
+      </form>
+      {log.items.length === 0 ? (
+        <EmptyState title={filtered ? "No entries match" : "No activity yet"}>{filtered ? "Widen the filters." : "Sign-ins, profile changes, tokens and sends will appear here."}</EmptyState>
+      ) : (
+        <Card>
+          <CardBody>
+            <ActivityList items={log.items} />
+          </CardBody>
+        </Card>
+      )}
+      {log.total > PAGE_SIZE && <Pagination page={page} pageSize={PAGE_SIZE} total={log.total} basePath="/logs" params={{ q: sp.q, profile: sp.profile, action: sp.action, outcome, from: sp.from, to: sp.to }} />}
+    </>
+  );
+}

@@ -1,0 +1,85 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireAdmin } from "@/lib/auth/session";
+import { getProfile, type ProfileDto } from "@/lib/profiles/dal";
+import { listActivity } from "@/lib/activity/dal";
+import { isAppError } from "@/lib/errors";
+import { KIND_LABELS } from "@/lib/profiles/schema";
+import { formatDateTime } from "@/lib/format";
+import { ButtonLink } from "@/components/ui/button";
+import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
+import { Alert } from "@/components/ui/alert";
+import { KindBadge, StatusBadge } from "@/components/profiles/badges";
+import { SettingsView } from "@/components/profiles/settings-view";
+import { CertificateCard } from "@/components/profiles/certificate-card";
+import { DeleteProfileButton, DuplicateButton } from "@/components/profiles/profile-actions";
+import { ActivityList } from "@/components/logs/activity-list";
+import { deleteProfileAction, duplicateProfileAction } from "../actions";
+
+export const metadata: Metadata = { title: "Profile" };
+
+async function load(id: string): Promise<ProfileDto | null> {
+  const admin = await requireAdmin();
+  try {
+    return await getProfile(admin, id);
+  } catch (error) {
+    if (isAppError(error) && error.code === "not_found") return null;
+    throw error;
+  }
+}
+
+export default async function ProfilePage({ params, searchParams }: { params: Promise<{ profileId: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
+  const admin = await requireAdmin();
+  const { profileId } = await params;
+  const sp = await searchParams;
+  const profile = await load(profileId);
+  if (!profile) notFound();
+  const activity = await listActivity(admin, { profileId, pageSize: 10 });
+  const now = new Date();
+
+  return (
+    <>
+      <PageHeader
+        breadcrumb={<Link href="/profiles" className="hover:underline">Profiles</Link>}
+        title={profile.name}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <KindBadge kind={profile.kind} />
+            <StatusBadge status={profile.status} detail={profile.statusDetail} />
+            <span>{KIND_LABELS[profile.kind]}</span>
+            <span className="text-slate-400">·</span>
+            <span>version {profile.version}, updated {formatDateTime(profile.updatedAt)} by {profile.updatedBy}</span>
+          </span>
+        }
+        actions={
+          <>
+            <ButtonLink href={`/profiles/${profile.id}/edit`} variant="primary">Edit</ButtonLink>
+            <DuplicateButton action={duplicateProfileAction.bind(null, profile.id)} />
+            <DeleteProfileButton name={profile.name} action={deleteProfileAction.bind(null, profile.id)} />
+          </>
+        }
+      />
+      <div className="space-y-6">
+        {sp.created && <Alert tone="success" role="status">Profile created. Secrets are stored encrypted and will not be shown again.</Alert>}
+        {sp.saved && <Alert tone="success" role="status">Changes saved.</Alert>}
+        {profile.kind === "smtp-basic" && (
+          <Alert tone="warning" title="Basic SMTP authentication is retired for Exchange Online">
+            Since 30 April 2026 smtp.office365.com and outlook.office365.com refuse username/password. Use this profile only for other servers; move Microsoft 365 senders to an OAuth profile.
+          </Alert>
+        )}
+        <Card>
+          <CardHeader title="Configuration" description="Secrets are write-only: set or not set." />
+          <CardBody>
+            <SettingsView profile={profile} />
+          </CardBody>
+        </Card>
+        {profile.certificate && <CertificateCard cert={profile.certificate} now={now} />}
+        <Card>
+          <CardHeader title="Recent activity" actions={<Link href={`/logs?profile=${profile.id}`} className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">All activity</Link>} />
+          <CardBody>{activity.items.length ? <ActivityList items={activity.items} showProfile={false} /> : <p className="text-sm text-slate-500">Nothing yet.</p>}</CardBody>
+        </Card>
+      </div>
+    </>
+  );
+}

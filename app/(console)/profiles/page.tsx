@@ -1,0 +1,98 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireAdmin } from "@/lib/auth/session";
+import { listProfiles } from "@/lib/profiles/dal";
+import { KIND_LABELS, PROFILE_KINDS, type ProfileKind } from "@/lib/profiles/schema";
+import { formatRelative } from "@/lib/format";
+import { ButtonLink, buttonClass } from "@/components/ui/button";
+import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { Alert } from "@/components/ui/alert";
+import { inputClass } from "@/components/ui/field";
+import { Pagination } from "@/components/ui/pagination";
+import { KindBadge, StatusBadge } from "@/components/profiles/badges";
+
+export const metadata: Metadata = { title: "Profiles" };
+const PAGE_SIZE = 50;
+
+export default async function ProfilesPage({ searchParams }: { searchParams: Promise<{ q?: string; kind?: string; page?: string; deleted?: string }> }) {
+  const admin = await requireAdmin();
+  const sp = await searchParams;
+  const kind = PROFILE_KINDS.includes(sp.kind as ProfileKind) ? (sp.kind as ProfileKind) : undefined;
+  const page = Math.max(1, Number.parseInt(sp.page ?? "1", 10) || 1);
+  const q = sp.q?.slice(0, 200);
+  const { items, total } = await listProfiles(admin, { query: q, kind, page, pageSize: PAGE_SIZE });
+  const filtered = Boolean(q || kind);
+
+  return (
+    <>
+      <PageHeader
+        title="Mail profiles"
+        description="Each profile holds one way of sending (and reading) mail: its OAuth app, credentials, servers and IBM i settings. Secrets are encrypted and never shown again."
+        actions={<ButtonLink href="/profiles/new" variant="primary">New profile</ButtonLink>}
+      />
+      {sp.deleted && (
+        <Alert tone="success" role="status" className="mb-4">
+          Profile deleted, with its cached tokens.
+        </Alert>
+      )}
+      <form role="search" className="mb-4 flex flex-wrap items-end gap-3" action="/profiles">
+        <div className="min-w-60 flex-1">
+          <label htmlFor="q" className="sr-only">Search profiles</label>
+          <input id="q" name="q" type="search" defaultValue={q} placeholder="Search by name, mailbox or description" className={inputClass} />
+        </div>
+        <div>
+          <label htmlFor="kind" className="sr-only">Kind</label>
+          <select id="kind" name="kind" defaultValue={kind ?? ""} className={inputClass}>
+            <option value="">All kinds</option>
+            {PROFILE_KINDS.map((k) => (
+              <option key={k} value={k}>{KIND_LABELS[k]}</option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className={buttonClass("secondary")}>Search</button>
+        {filtered && <Link href="/profiles" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">Clear</Link>}
+      </form>
+
+      {items.length === 0 ? (
+        filtered ? (
+          <EmptyState title="No profile matches">Try another search term or kind.</EmptyState>
+        ) : (
+          <EmptyState title="No mail profiles yet" action={<ButtonLink href="/profiles/new" variant="primary">Create your first profile</ButtonLink>}>
+            Start with the kind your target system uses: iMail DELEGATE or APP, IBM i SMTP with a Microsoft app or a Google service account — or import an existing iMailOAuth.config from the Import page.
+          </EmptyState>
+        )
+      ) : (
+        <Card className="overflow-hidden">
+          <div className="overflow-x-auto">
+            <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
+              <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400">
+                <tr>
+                  <th scope="col" className="px-4 py-3">Name</th>
+                  <th scope="col" className="px-4 py-3">Kind</th>
+                  <th scope="col" className="px-4 py-3">Account</th>
+                  <th scope="col" className="px-4 py-3">Status</th>
+                  <th scope="col" className="px-4 py-3">Updated</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                {items.map((p) => (
+                  <tr key={p.id} className="hover:bg-slate-50 dark:hover:bg-slate-800/50">
+                    <td className="px-4 py-3">
+                      <Link href={`/profiles/${p.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">{p.name}</Link>
+                      {p.description && <p className="mt-0.5 max-w-xs truncate text-xs text-slate-500">{p.description}</p>}
+                    </td>
+                    <td className="px-4 py-3"><KindBadge kind={p.kind} /></td>
+                    <td className="px-4 py-3 font-mono text-xs text-slate-700 dark:text-slate-300">{p.account}</td>
+                    <td className="px-4 py-3"><StatusBadge status={p.status} detail={p.statusDetail} /></td>
+                    <td className="px-4 py-3 text-slate-500" title={p.updatedAt}>{formatRelative(p.updatedAt)} by {p.updatedBy}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+      )}
+      {total > PAGE_SIZE && <Pagination page={page} pageSize={PAGE_SIZE} total={total} basePath="/profiles" params={{ q, kind }} />}
+    </>
+  );
+}

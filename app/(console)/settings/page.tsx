@@ -1,0 +1,70 @@
+import type { Metadata } from "next";
+import { requireAdmin } from "@/lib/auth/session";
+import { listAdmins } from "@/lib/auth/admins";
+import { getConsoleSettings } from "@/lib/settings/dal";
+import { initMasterKey } from "@/lib/crypto/keyring";
+import { getEnv } from "@/lib/env";
+import { formatDateTime } from "@/lib/format";
+import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
+import { AddAdminForm, ChangePasswordForm, SettingsForm } from "@/components/settings/forms";
+import { addAdminAction, changePasswordAction, updateSettingsAction } from "./actions";
+
+export const metadata: Metadata = { title: "Settings" };
+
+export default async function SettingsPage() {
+  const admin = await requireAdmin();
+  const [settings, admins, key] = await Promise.all([getConsoleSettings(), listAdmins(admin), initMasterKey()]);
+  const env = getEnv();
+  return (
+    <>
+      <PageHeader title="Settings" description="Token refresh, timeouts, log retention, administrators and where the data lives." />
+      <div className="space-y-6">
+        <Card>
+          <CardHeader title="Tokens, timeouts and logs" />
+          <CardBody>
+            <SettingsForm action={updateSettingsAction} values={settings} />
+          </CardBody>
+        </Card>
+        <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
+          <Card>
+            <CardHeader title="Your password" description={`Signed in as ${admin.username}.`} />
+            <CardBody>
+              <ChangePasswordForm action={changePasswordAction} />
+            </CardBody>
+          </Card>
+          <Card>
+            <CardHeader title="Administrators" />
+            <CardBody className="space-y-5">
+              <ul className="divide-y divide-slate-100 text-sm dark:divide-slate-800">
+                {admins.map((a) => (
+                  <li key={a.id} className="flex justify-between py-2">
+                    <span className="font-medium">{a.username}</span>
+                    <span className="text-slate-500">since {formatDateTime(a.createdAt)}</span>
+                  </li>
+                ))}
+              </ul>
+              <AddAdminForm action={addAdminAction} />
+            </CardBody>
+          </Card>
+        </div>
+        <Card>
+          <CardHeader title="Data and master key" description="Back up the database and the key together: one without the other cannot be decrypted." />
+          <CardBody>
+            <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[12rem_1fr]">
+              <dt className="text-slate-500">Database</dt>
+              <dd className="break-all font-mono text-xs">{env.databaseFile}</dd>
+              <dt className="text-slate-500">Master key</dt>
+              <dd className="break-all font-mono text-xs">{key.source === "env" ? "CONSOLE_MASTER_KEY (environment)" : key.file}</dd>
+              <dt className="text-slate-500">Key fingerprint</dt>
+              <dd className="font-mono text-xs">{key.fingerprint}</dd>
+              <dt className="text-slate-500">Encryption</dt>
+              <dd>AES-256-GCM, record id as associated data, format v1</dd>
+              <dt className="text-slate-500">Callback URL</dt>
+              <dd className="break-all font-mono text-xs">{env.publicUrl}/api/oauth/callback</dd>
+            </dl>
+          </CardBody>
+        </Card>
+      </div>
+    </>
+  );
+}

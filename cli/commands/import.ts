@@ -1,0 +1,60 @@
+import fs from "node:fs";
+import { localOperator } from "@/lib/auth/actor";
+import { diagnoseImport } from "@/lib/export/import";
+import { importProfile } from "@/lib/export/service";
+import { IMPORT_FORMAT_IDS, type ImportFormatId } from "@/lib/export/types";
+import { flagBool, flagList, flagString, requirePositional, UsageError, type CliCommand } from "../framework";
+import { formatFindings } from "./doctor";
+
+/** `--set field=value` pairs; the value may itself contain "=". */
+export function parseSetFlags(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--set expects field=value, got "${p}"`);
+    out[p.slice(0, eq).trim()] = p.slice(eq + 1);
+  }
+  return out;
+}
+
+function formatFlag(value: string | undefined): ImportFormatId | undefined {
+  if (value === undefined) return undefined;
+  if (!(IMPORT_FORMAT_IDS as readonly string[]).includes(value)) throw new UsageError(`--format must be one of ${IMPORT_FORMAT_IDS.join(", ")}`);
+  return value as ImportFormatId;
+}
+
+export const commands: CliCommand[] = [
+  {
+    path: ["profile", "import"],
+    usage: "profile import FILE [--name N] [--set field=value …] [--format F] [--dry-run]",
+    summary: "Import iMailOAuth.config, system properties, IBM i / Google JSON or a profile JSON (FILE - reads stdin)",
+    repeatable: ["set"],
+    async run({ args, stdout, stderr, readStdin }) {
+      const file = requirePositional(args, 0, "FILE");
+      let text: string;
+      if (file === "-") text = await readStdin();
+      else {
+        try {
+          text = fs.readFileSync(file, "utf8");
+        } catch {
+          throw new UsageError(`cannot read ${file}`);
+        }
+      }
+      const format = formatFlag(flagString(args, "format"));
+      const overrides = parseSetFlags(flagList(args, "set"));
+      const name = flagString(args, "name");
+      if (flagBool(args, "dry-run")) {
+        const d = diagnoseImport(text, { format, overrides, name });
+        stdout(`Format: ${d.format ?? "unknown"}; kind: ${d.kind ?? "unknown"}`);
+        for (const w of d.warnings) stdout(`warning: ${w.line ? `line ${w.line}: ` : ""}${w.message}`);
+        formatFindings(d.findings, stdout);
+        stdout(d.importError ? `Cannot import: ${d.importError}` : "The file can be imported.");
+        return d.importError ? 2 : 0;
+      }
+      const p = await importProfile(localOperator(), { text, format, name, overrides });
+      for (const w of p.importWarnings) stderr(`warning: ${w.line ? `line ${w.line}: ` : ""}${w.message}`);
+      stdout(`Imported profile "${p.name}" (${p.kind}, id ${p.id}) from ${p.importFormat}`);
+      stdout(`Next: npm run cli -- doctor "${p.name}"`);
+    },
+  },
+];

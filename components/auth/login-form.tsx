@@ -1,0 +1,26 @@
+"use client";
+import type { ActionResult } from "@/lib/action-result";
+import { Field, inputClass } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/form-message";
+import { Button } from "@/components/ui/button";
+import { useFormAction } from "@/components/ui/use-form-action";
+
+export function LoginForm({ action, next }: { action: (prev: ActionResult, form: FormData) => Promise<ActionResult>; next?: string }) {
+  const { state, pending, onSubmit } = useFormAction(action);
+  const errors = state.status === "error" ? state.fieldErrors : undefined;
+  return (
+    <form onSubmit={onSubmit} className="space-y-5" noValidate>
+      {next && <input type="hidden" name="next" value={next} />}
+      <FormMessage state={state} />
+      <Field id="username" label="Username" error={errors?.username}>
+        <input id="username" name="username" autoComplete="username" required autoFocus className={inputClass} aria-invalid={Boolean(errors?.username) || undefined} />
+      </Field>
+      <Field id="password" label="Password" error={errors?.password}>
+        <input id="password" name="password" type="password" autoComplete="current-password" required className={inputClass} aria-invalid={Boolean(errors?.password) || undefined} />
+      </Field>
+      <Button type="submit" pending={pending} pendingLabel="Signing in…" className="w-full">
+        Sign in
+      </Button>
+    </form>
+  );
+}

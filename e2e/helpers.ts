@@ -1,0 +1,71 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { BrowserContext, Page } from "@playwright/test";
+import { open } from "../lib/crypto/secret-box";
+
+export const DATA_DIR = path.resolve(".tmp/e2e-data");
+export const SCREENSHOT_DIR = path.resolve("e2e/screenshots");
+export const ADMIN = { username: "e2e-admin", password: "E2e-Admin-Password-2026!" };
+
+/** Signs in through the login form. */
+export async function signIn(page: Page, creds = ADMIN): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Username").fill(creds.username);
+  await page.getByLabel("Password").fill(creds.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Records the body of every response the console sends to this context (HTML, RSC payloads,
+ * server-action results), so a test can prove no secret ever reached the browser.
+ */
+export function collectResponses(context: BrowserContext): { bodies: string[] } {
+  const store = { bodies: [] as string[] };
+  context.on("response", async (response) => {
+    try {
+      const type = response.headers()["content-type"] ?? "";
+      if (/text|json|x-component|javascript/.test(type) || type === "") store.bodies.push(await response.text());
+    } catch {
+      // bodies of redirects and aborted requests are not available
+    }
+  });
+  return store;
+}
+
+export function openDb(): Database.Database {
+  return new Database(path.join(DATA_DIR, "console.db"), { readonly: true, fileMustExist: true });
+}
+
+/** Decrypts a profile's secrets with the e2e server's key file, to prove what is stored. */
+export function storedSecrets(name: string): Record<string, string> {
+  const db = openDb();
+  try {
+    const row = db.prepare("SELECT id, secrets FROM Profile WHERE name = ?").get(name) as { id: string; secrets: string | null } | undefined;
+    if (!row) throw new Error(`no profile ${name}`);
+    if (!row.secrets) return {};
+    const key = Buffer.from(fs.readFileSync(path.join(DATA_DIR, "master.key"), "utf8").trim(), "base64");
+    return JSON.parse(open(row.secrets, key, row.id));
+  } finally {
+    db.close();
+  }
+}
+
+export function rawDbBytes(): string {
+  return ["console.db", "console.db-wal", "console.db-journal"]
+    .map((f) => path.join(DATA_DIR, f))
+    .filter((f) => fs.existsSync(f))
+    .map((f) => fs.readFileSync(f).toString("latin1"))
+    .join("\n");
+}
+
+export function serverLog(): string {
+  const f = path.join(DATA_DIR, "server.log");
+  return fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "";
+}

@@ -1,0 +1,402 @@
+import { format } from "node:util";
+import SMTPConnection from "nodemailer/lib/smtp-connection";
+import MailComposer from "nodemailer/lib/mail-composer";
+import { decodeSmtpError, type DecodedMailError } from "./errors";
+import { redactTranscript } from "./redact";
+
+/**
+ * One SMTP submission: connect (implicit TLS or STARTTLS, TLS always required), authenticate
+ * (XOAUTH2 or LOGIN/PLAIN), send one message, quit. A leaf: plain values in, an outcome out,
+ * never throws for a remote failure and never returns a secret.
+ *
+ * nodemailer's SMTPConnection is used directly (not a transport) so each stage can report
+ * progress, the EHLO capabilities (DSN) are known, and XOAUTH2 runs through our own handler: the
+ * built-in one, on a rejection, asks its token generator for a new token on the same
+ * connection and loses the server's 535 reply when there is none; here the caller decides
+ * (refresh once, or fall back to the login user) with the reply in hand.
+ */
+
+export type SmtpSecurity = "starttls" | "tls";
+
+export type SmtpAuth =
+  | { type: "xoauth2"; user: string; accessToken: string }
+  | { type: "basic"; user: string; password: string };
+
+export type SmtpAttachment = { filename: string; contentType: string; content: Buffer };
+
+export type SmtpMessage = {
+  from: string;
+  sender?: string;
+  replyTo?: string;
+  to: string[];
+  cc?: string[];
+  bcc?: string[];
+  subject: string;
+  body: string;
+  html?: boolean;
+  attachments?: SmtpAttachment[];
+  /** Adds Disposition-Notification-To: <from> (MDN, RFC 8098). */
+  readReceipt?: boolean;
+  /** Asks for DSN NOTIFY=SUCCESS,FAILURE,DELAY (RFC 3461) when the server offers DSN. */
+  deliveryReceipt?: boolean;
+  /** Extra headers (X-…); values must be single-line. */
+  headers?: Record<string, string>;
+};
+
+export type SmtpTimeouts = { connectMs: number; greetingMs: number; socketMs: number; overallMs?: number };
+
+export type SmtpStage = "connecting" | "greeting" | "tls" | "authenticating" | "sending" | "done";
+
+export type SmtpProgress = { stage: SmtpStage; message: string };
+
+export type SmtpSendRequest = {
+  host: string;
+  port: number;
+  security: SmtpSecurity;
+  auth: SmtpAuth;
+  /** MAIL FROM; defaults to message.from. */
+  envelopeFrom?: string;
+  message: SmtpMessage;
+  timeouts: SmtpTimeouts;
+  /** EHLO name; defaults to the machine's host name. */
+  clientName?: string;
+  /** Secrets that must not appear in the transcript besides those in `auth` (e.g. a refresh token). */
+  extraSecrets?: string[];
+  onProgress?: (p: SmtpProgress) => void;
+};
+
+export type SmtpTlsInfo = { protocol: string | null; cipher: string | null; authorized: boolean };
+
+export type SmtpSendSuccess = {
+  ok: true;
+  /** The server's final reply to the message data, e.g. "250 2.0.0 OK <id> [Hostname=…]". */
+  response: string;
+  /** Message-ID header we generated. */
+  messageId: string;
+  /** Message-ID the server assigned (Exchange replaces ours), when its reply names one. */
+  serverMessageId?: string;
+  accepted: string[];
+  rejected: string[];
+  durationMs: number;
+  dsn: { requested: boolean; offered: boolean };
+  tls: SmtpTlsInfo | null;
+  /** Redacted transcript lines ("C: …", "S: …", "* …"). */
+  transcript: string[];
+};
+
+export type SmtpSendFailure = {
+  ok: false;
+  stage: SmtpStage;
+  error: DecodedMailError;
+  durationMs: number;
+  transcript: string[];
+  /** The server's last reply, redacted. */
+  lastReply?: string;
+};
+
+export type SmtpSendOutcome = SmtpSendSuccess | SmtpSendFailure;
+
+/** Builds the RFC 5322 message (Bcc stays off the headers; it is only in the envelope). */
+export async function composeMessage(message: SmtpMessage): Promise<{ raw: Buffer; messageId: string; envelope: { from: string; to: string[] } }> {
+  const headers: Record<string, string> = { ...(message.headers ?? {}) };
+  for (const [k, v] of Object.entries(headers)) {
+    if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw new Error(`Header ${k} must be a single line`);
+  }
+  if (message.readReceipt) headers["Disposition-Notification-To"] = message.from;
+  const composer = new MailComposer({
+    from: message.from,
+    sender: message.sender,
+    replyTo: message.replyTo,
+    to: message.to,
+    cc: message.cc?.length ? message.cc : undefined,
+    bcc: message.bcc?.length ? message.bcc : undefined,
+    subject: message.subject,
+    ...(message.html ? { html: message.body, text: htmlToText(message.body) } : { text: message.body }),
+    attachments: (message.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+    headers,
+    // Content comes from the form/CLI as bytes; never let a value be read as a path or URL.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    xMailer: "OAuth Mail Console",
+  });
+  const node = composer.compile();
+  const envelope = node.getEnvelope();
+  const raw = await node.build();
+  return { raw, messageId: node.messageId(), envelope: { from: envelope.from || message.from, to: envelope.to } };
+}
+
+/** A plain-text alternative for an HTML body (good enough for a test message). */
+function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, "")
+    .replace(/<br\s*\/?>/gi, "\n")
+    .replace(/<\/(p|div|h\d|li|tr)>/gi, "\n")
+    .replace(/<[^>]+>/g, "")
+    .replace(/&nbsp;/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}
+
+/** XOAUTH2 initial response: base64("user=" user ^A "auth=Bearer " token ^A ^A). */
+export function buildXoauth2(user: string, accessToken: string): string {
+  return Buffer.from(`user=${user}\x01auth=Bearer ${accessToken}\x01\x01`, "utf8").toString("base64");
+}
+
+type LogEntry = Record<string, unknown> | undefined;
+
+/** A bunyan-style logger that turns nodemailer's transaction log into transcript lines. */
+function transcriptLogger(lines: string[]) {
+  const write = (level: string) => (...args: unknown[]) => {
+    const data = (typeof args[0] === "object" && args[0] !== null ? args.shift() : undefined) as LogEntry;
+    const text = args.length ? format(...(args as [unknown, ...unknown[]])) : "";
+    const tnx = data?.tnx;
+    const prefix = tnx === "client" ? "C: " : tnx === "server" ? "S: " : tnx === "message" ? "D: " : "* ";
+    for (const line of text.split(/\r?\n/)) lines.push(`${prefix}${level === "error" || level === "warn" ? `[${level}] ` : ""}${line}`);
+  };
+  return { trace: () => undefined, debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error"), fatal: write("error") };
+}
+
+const STAGE_TEXT: Record<SmtpStage, (r: SmtpSendRequest) => string> = {
+  connecting: (r) => `Connecting to ${r.host}:${r.port} (${r.security === "tls" ? "implicit TLS" : "STARTTLS required"})`,
+  greeting: (r) => `Connected to ${r.host}:${r.port}; waiting for the greeting`,
+  tls: () => "Negotiating TLS",
+  authenticating: (r) => `Authenticating as ${r.auth.user} (${r.auth.type === "xoauth2" ? "XOAUTH2" : "basic"})`,
+  sending: () => "Sending the message",
+  done: () => "Accepted by the server",
+};
+
+/**
+ * Sends one message. Resolves with `ok: false` and a decoded error for any remote, TLS,
+ * network or timeout failure; the connection is always closed and the promise always settles
+ * (an overall deadline backs up nodemailer's per-phase timeouts).
+ */
+export async function sendSmtp(req: SmtpSendRequest): Promise<SmtpSendOutcome> {
+  const started = Date.now();
+  const raw: string[] = [];
+  const secrets = [req.auth.type === "xoauth2" ? req.auth.accessToken : req.auth.password, ...(req.extraSecrets ?? [])];
+  if (req.auth.type === "xoauth2") secrets.push(buildXoauth2(req.auth.user, req.auth.accessToken));
+  const transcript = () => redactTranscript(raw, { secrets });
+  // An object, not a `let`: TypeScript would otherwise narrow it to "connecting" in the catch.
+  const state: { stage: SmtpStage } = { stage: "connecting" };
+  const progress = (s: SmtpStage) => {
+    state.stage = s;
+    try {
+      req.onProgress?.({ stage: s, message: STAGE_TEXT[s](req) });
+    } catch {
+      // a progress listener must not break the send
+    }
+  };
+
+  let composed: Awaited<ReturnType<typeof composeMessage>>;
+  try {
+    composed = await composeMessage(req.message);
+  } catch (error) {
+    return {
+      ok: false,
+      stage: state.stage,
+      durationMs: Date.now() - started,
+      transcript: [],
+      error: { code: "smtp.compose", category: "config", summary: "The message could not be built", cause: error instanceof Error ? error.message : String(error), fix: "Check the message fields.", tokenRejected: false },
+    };
+  }
+
+  const overallMs = req.timeouts.overallMs ?? req.timeouts.connectMs + req.timeouts.greetingMs + 3 * req.timeouts.socketMs;
+  const conn = new SMTPConnection({
+    host: req.host,
+    port: req.port,
+    secure: req.security === "tls",
+    // STARTTLS is mandatory on a plain-text start: nodemailer fails with ETLS instead of
+    // continuing in clear text when the server does not offer or accept it.
+    requireTLS: req.security === "starttls",
+    ignoreTLS: false,
+    opportunisticTLS: false,
+    name: req.clientName,
+    connectionTimeout: req.timeouts.connectMs,
+    greetingTimeout: req.timeouts.greetingMs,
+    socketTimeout: req.timeouts.socketMs,
+    socketCloseTimeout: 1000,
+    logger: transcriptLogger(raw),
+    // Commands and replies only; message data is never logged (bodies stay out of the transcript).
+    transactionLog: true,
+    debug: false,
+    tls: { servername: isIp(req.host) ? undefined : req.host, minVersion: "TLSv1.2" },
+    customAuth:
+      req.auth.type === "xoauth2"
+        ? {
+            XOAUTH2: xoauth2Handler(req.auth.user, req.auth.accessToken, raw),
+          }
+        : undefined,
+  });
+
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    try {
+      conn.close();
+    } catch {
+      // already closed
+    }
+  };
+
+  // Every stage waits on one callback; an "error" or an early "end" from the connection
+  // rejects whichever stage is running, so no stage can wait forever on a callback that a
+  // dropped connection never calls.
+  let failCurrent: ((err: unknown) => void) | null = null;
+  let finished = false;
+  conn.on("error", (err: Error) => failCurrent?.(err));
+  conn.on("end", () => {
+    if (!finished) failCurrent?.(Object.assign(new Error("Connection closed unexpectedly"), { code: "ECONNECTION" }));
+  });
+  const step = <T>(start: (resolve: (v: T) => void, reject: (e: unknown) => void) => void) =>
+    new Promise<T>((resolve, reject) => {
+      failCurrent = reject;
+      start(resolve, reject);
+    });
+
+  const run = async (): Promise<SmtpSendOutcome> => {
+    progress("connecting");
+    await step<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
+    const tlsInfo = tlsInfoOf(conn);
+    if (!tlsInfo) {
+      // Defence in depth: requireTLS / secure already guarantee this.
+      throw Object.assign(new Error("Connection is not encrypted"), { code: "ETLS" });
+    }
+    raw.push(`* TLS ${tlsInfo.protocol ?? "?"} ${tlsInfo.cipher ?? ""}`.trimEnd());
+
+    progress("authenticating");
+    await step<void>((resolve, reject) => {
+      const auth = req.auth.type === "xoauth2" ? { method: "XOAUTH2", user: req.auth.user } : { user: req.auth.user, pass: req.auth.password };
+      conn.login(auth, (err) => (err ? reject(err) : resolve()));
+    });
+
+    progress("sending");
+    const dsnOffered = lastEhloExtensions(raw).some((l) => /^DSN\b/i.test(l));
+    const envelope = {
+      from: req.envelopeFrom ?? composed.envelope.from,
+      to: composed.envelope.to,
+      ...(req.message.deliveryReceipt ? { dsn: { notify: ["SUCCESS", "FAILURE", "DELAY"], ret: "HDRS", envid: composed.messageId.replace(/[<>]/g, "") } } : {}),
+    };
+    if (req.message.deliveryReceipt && !dsnOffered) raw.push("* Delivery receipt requested, but the server does not offer DSN: sent without it");
+    const info = await step<{ response: string; accepted: string[]; rejected: string[]; serverMessageId?: string }>((resolve, reject) =>
+      conn.send(envelope, composed.raw, (err, result) => (err || !result ? reject(err) : resolve(result))),
+    );
+    finished = true;
+    progress("done");
+    conn.quit();
+    return {
+      ok: true,
+      response: redactLine(info.response, secrets),
+      messageId: composed.messageId,
+      serverMessageId: info.serverMessageId,
+      accepted: info.accepted,
+      rejected: info.rejected,
+      durationMs: Date.now() - started,
+      dsn: { requested: Boolean(req.message.deliveryReceipt && dsnOffered), offered: dsnOffered },
+      tls: tlsInfo,
+      transcript: transcript(),
+    };
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`No progress within ${Math.round(overallMs / 1000)} s`), { code: "ETIMEDOUT", timeoutType: "OVERALL" })), overallMs);
+  });
+  try {
+    return await Promise.race([run(), deadline]);
+  } catch (error) {
+    const decoded = decodeSmtpError(error, {
+      host: req.host,
+      port: req.port,
+      user: req.auth.user,
+      security: req.security,
+      stage: state.stage === "sending" ? "data" : state.stage,
+      timeoutMs: timeoutFor(error, req.timeouts, overallMs),
+    });
+    raw.push(`* failed during ${state.stage}: ${decoded.summary}`);
+    const lastReply = (error as { response?: unknown })?.response;
+    return {
+      ok: false,
+      stage: state.stage,
+      durationMs: Date.now() - started,
+      transcript: transcript(),
+      lastReply: typeof lastReply === "string" ? redactLine(lastReply, secrets) : undefined,
+      error: redactDecoded(decoded, secrets),
+    };
+  } finally {
+    finished = true;
+    failCurrent = null;
+    clearTimeout(timer);
+    close();
+  }
+}
+
+function timeoutFor(error: unknown, t: SmtpTimeouts, overallMs: number): number | undefined {
+  const type = (error as { timeoutType?: string } | null)?.timeoutType;
+  if (type === "CONNECTION_TIMEOUT") return t.connectMs;
+  if (type === "GREETING_TIMEOUT") return t.greetingMs;
+  if (type === "SOCKET_TIMEOUT") return t.socketMs;
+  if (type === "OVERALL") return overallMs;
+  return undefined;
+}
+
+/**
+ * XOAUTH2 as Microsoft and Google speak it: AUTH XOAUTH2 <initial response>; a 334 carries a
+ * base64 JSON error (Google) that the client acknowledges with an empty line before the final
+ * 535. The JSON (status, schemes, scope; nothing secret) goes into the transcript.
+ */
+function xoauth2Handler(user: string, accessToken: string, raw: string[]) {
+  return async (ctx: { sendCommand(cmd: string): Promise<{ status: number; response: string }> }) => {
+    let reply = await ctx.sendCommand(`AUTH XOAUTH2 ${buildXoauth2(user, accessToken)}`);
+    if (reply.status === 334) {
+      const payload = reply.response.replace(/^334\s*/, "");
+      try {
+        const json = Buffer.from(payload, "base64").toString("utf8");
+        if (json.trim().startsWith("{")) raw.push(`* XOAUTH2 error challenge: ${json.trim()}`);
+      } catch {
+        // not base64: nothing to add
+      }
+      reply = await ctx.sendCommand("");
+    }
+    if (reply.status !== 235) {
+      throw Object.assign(new Error(`Invalid login: ${reply.response}`), { response: reply.response, responseCode: reply.status });
+    }
+  };
+}
+
+/** Redacts one line of server text (a reply, an error summary) with the same rules as transcripts. */
+function redactLine(text: string, secrets: string[]): string {
+  return redactTranscript([`* ${text}`], { secrets })[0].slice(2);
+}
+
+function redactDecoded(d: DecodedMailError, secrets: string[]): DecodedMailError {
+  return { ...d, summary: redactLine(d.summary, secrets), cause: redactLine(d.cause, secrets), remoteReply: d.remoteReply === undefined ? undefined : redactLine(d.remoteReply, secrets) };
+}
+
+/** Extensions from the last EHLO reply in the transcript (after STARTTLS they may differ). */
+function lastEhloExtensions(lines: string[]): string[] {
+  let start = -1;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (/^C: EHLO\b/i.test(lines[i])) {
+      start = i;
+      break;
+    }
+  }
+  if (start < 0) return [];
+  const out: string[] = [];
+  for (let i = start + 1; i < lines.length && lines[i].startsWith("S: 250"); i++) out.push(lines[i].slice(7).trim());
+  return out.slice(1);
+}
+
+function tlsInfoOf(conn: SMTPConnection): SmtpTlsInfo | null {
+  const sock = conn._socket as unknown as { encrypted?: boolean; getProtocol?: () => string | null; getCipher?: () => { name?: string } | undefined; authorized?: boolean } | null | false;
+  if (!sock || !sock.encrypted) return null;
+  return { protocol: sock.getProtocol?.() ?? null, cipher: sock.getCipher?.()?.name ?? null, authorized: sock.authorized ?? false };
+}
+
+function isIp(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
+}

@@ -1,0 +1,130 @@
+import "server-only";
+import { recordActivity } from "../activity/dal";
+import type { Actor } from "../auth/actor";
+import { openSecret, sealSecret } from "../crypto/keyring";
+import { getDb } from "../db/client";
+import { getEnv } from "../env";
+import { AppError, isAppError } from "../errors";
+import { buildAuthorizeUrl, createPkcePair, createState, exchangeAuthorizationCode } from "../oauth/authorization-code";
+import { describeClaims } from "../oauth/claims";
+import { decodeIdpError, failureFlags, toTokenAppError } from "../oauth/errors";
+import { getProfile, loadProfileWithSecrets, setProfileStatus } from "../profiles/dal";
+import type { ProfileSettingsOf } from "../profiles/schema";
+import { getConsoleSettings } from "../settings/dal";
+import { writeCacheEntry } from "./cache";
+import { tokenScopeFor } from "./scope";
+
+/** How long an "Authorize" click stays redeemable. */
+const STATE_TTL_MS = 10 * 60_000;
+
+/** The callback URL to register in Azure (App registration → Authentication → Web). */
+export function getOAuthRedirectUri(): string {
+  return `${getEnv().publicUrl}/api/oauth/callback`;
+}
+
+function authCodeSettings(settings: { kind: string }): ProfileSettingsOf<"m365-auth-code"> {
+  if (settings.kind !== "m365-auth-code") {
+    throw new AppError("unsupported", "Only authorization-code profiles are authorized in the browser.", { hint: "Other kinds get their tokens from stored credentials: use \"Get token now\"." });
+  }
+  return settings as ProfileSettingsOf<"m365-auth-code">;
+}
+
+/**
+ * Starts the authorization-code flow: stores a one-time state bound to this admin (PKCE
+ * verifier encrypted, AAD = state, 10 minutes) and returns the provider's authorize URL.
+ * Throws AppError(unsupported) for other kinds, not_found for an unknown profile.
+ */
+export async function startAuthorization(actor: Actor, profileId: string): Promise<{ url: string }> {
+  const profile = await getProfile(actor, profileId);
+  const settings = authCodeSettings(profile.settings);
+  const state = createState();
+  const pkce = createPkcePair();
+  const redirectUri = getOAuthRedirectUri();
+  const db = getDb();
+  // Expired states are useless; sweeping them here keeps the table small without a job.
+  await db.oAuthState.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  await db.oAuthState.create({
+    data: { state, profileId, adminId: actor.id, codeVerifier: await sealSecret(pkce.verifier, state), redirectUri, expiresAt: new Date(Date.now() + STATE_TTL_MS) },
+  });
+  const url = await buildAuthorizeUrl({ tokenUrl: settings.tokenUrl, tenantId: settings.tenantId, clientId: settings.clientId, scope: tokenScopeFor(settings, "default"), redirectUri, state, codeChallenge: pkce.challenge, loginHint: settings.mailbox });
+  await recordActivity(actor, { action: "oauth.authorize", outcome: "info", profileId, profileName: profile.name, summary: `Authorization started for "${profile.name}" (redirect URI ${redirectUri})` });
+  return { url };
+}
+
+export type CompleteAuthorizationInput = { state: string; code?: string | null; error?: string | null; errorDescription?: string | null };
+
+/**
+ * Finishes the flow from the callback: the state is consumed (one use), must be unexpired and
+ * started by the same admin; the code is exchanged with the PKCE verifier and the access and
+ * refresh tokens are stored encrypted. Throws AppError; when the profile is known,
+ * `details.profileId` says where to send the admin back to.
+ */
+export async function completeAuthorization(actor: Actor, input: CompleteAuthorizationInput): Promise<{ profileId: string }> {
+  const db = getDb();
+  const row = input.state ? await db.oAuthState.findUnique({ where: { state: input.state } }) : null;
+  // deleteMany is the atomic "consume": of two concurrent callbacks only one sees count 1.
+  const consumed = row ? (await db.oAuthState.deleteMany({ where: { state: row.state } })).count === 1 : false;
+  if (!row || !consumed) {
+    throw new AppError("invalid_input", "This authorization link is unknown or was already used.", { hint: "Start again with Authorize on the profile page." });
+  }
+  const profileId = row.profileId;
+  const fail = async (error: AppError): Promise<never> => {
+    const flags = failureFlags(error);
+    await recordActivity(actor, {
+      action: "oauth.authorize",
+      outcome: "failure",
+      profileId,
+      summary: `Authorization failed: ${error.userMessage}`,
+      errorCode: error.remoteCode ?? error.code,
+      hint: error.hint,
+      remoteReply: flags.remoteReply,
+      detail: flags.transcript?.join("\n"),
+    });
+    throw new AppError(error.code, error.userMessage, { hint: error.hint, remoteCode: error.remoteCode, details: { ...(error.details ?? {}), profileId } });
+  };
+  if (row.adminId !== actor.id) return fail(new AppError("forbidden", "This authorization was started by another admin.", { hint: "Click Authorize yourself, signed in as the admin who completes it." }));
+  if (row.expiresAt.getTime() < Date.now()) return fail(new AppError("invalid_input", "This authorization link expired (10 minutes).", { hint: "Click Authorize again and finish signing in within 10 minutes." }));
+  if (input.error) {
+    const decoded = decodeIdpError({ error: input.error, description: input.errorDescription ?? undefined }, { provider: "microsoft", redirectUri: row.redirectUri });
+    return fail(toTokenAppError({ ...decoded, description: input.errorDescription ?? undefined }, { provider: "microsoft", redirectUri: row.redirectUri }));
+  }
+  if (!input.code) return fail(new AppError("invalid_input", "The provider returned neither a code nor an error.", { hint: "Click Authorize again." }));
+
+  const started = Date.now();
+  const { profile, secrets } = await loadProfileWithSecrets(actor, profileId);
+  const settings = authCodeSettings(profile.settings);
+  const scope = tokenScopeFor(settings, "default");
+  const timeoutMs = (await getConsoleSettings()).httpTimeoutSeconds * 1000;
+  try {
+    const token = await exchangeAuthorizationCode({
+      tokenUrl: settings.tokenUrl,
+      tenantId: settings.tenantId,
+      clientId: settings.clientId,
+      clientSecret: secrets.clientSecret,
+      scope,
+      code: input.code,
+      codeVerifier: await openSecret(row.codeVerifier, row.state),
+      redirectUri: row.redirectUri,
+      timeoutMs,
+    });
+    if (!token.refreshToken) {
+      throw new AppError("remote_error", "Entra ID returned no refresh token.", { hint: "Add offline_access to the profile's scope and authorize again." });
+    }
+    const acquiredAt = new Date();
+    await writeCacheEntry({ profileId, scope, accessToken: token.accessToken, refreshToken: token.refreshToken, claims: token.claims, acquiredAt, expiresAt: token.expiresAt, source: "authorization_code" });
+    await setProfileStatus(actor, profileId, "ok", `Authorized ${acquiredAt.toISOString()}`);
+    await recordActivity(actor, {
+      action: "oauth.authorize",
+      outcome: "success",
+      profileId,
+      profileName: profile.name,
+      durationMs: Date.now() - started,
+      summary: `Authorized "${profile.name}": ${describeClaims(token.claims)}; refresh token stored encrypted`,
+      detail: token.transcript?.join("\n"),
+    });
+    return { profileId };
+  } catch (error) {
+    if (isAppError(error)) return fail(error);
+    throw error;
+  }
+}
