@@ -69,3 +69,21 @@ export function serverLog(): string {
   const f = path.join(DATA_DIR, "server.log");
   return fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "";
 }
+
+/**
+ * Signs in, creating the admin through /setup first when the console is fresh, so every spec
+ * file can run on its own or after the others (they share one server and database).
+ */
+export async function ensureSignedIn(page: Page): Promise<void> {
+  await page.goto("/login");
+  if (new URL(page.url()).pathname === "/setup") {
+    await page.getByLabel("Admin username").fill(ADMIN.username);
+    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+    await page.getByLabel("Repeat password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Create admin and sign in" }).click();
+    await page.waitForURL((u) => u.pathname === "/");
+    return;
+  }
+  if (new URL(page.url()).pathname !== "/login") return;
+  await signIn(page);
+}

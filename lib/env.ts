@@ -22,7 +22,6 @@ const envSchema = z.object({
   LOGIN_WINDOW_MINUTES: z.coerce.number().min(0.01).max(24 * 60).default(15),
   LOGIN_LOCK_MINUTES: z.coerce.number().min(0.01).max(24 * 60).default(15),
   COOKIE_SECURE: z.enum(["auto", "true", "false"]).default("auto"),
-  LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 });
 
 export type Env = z.infer<typeof envSchema> & {

@@ -123,8 +123,6 @@ export function httpsUrl(what: string, placeholders: string[] = []) {
     });
 }
 
-const optionalText = (max = 500) => trimmed().max(max).optional();
-
 /** IBM i object names: 1–10 characters, starting with a letter or $ # @. */
 const ibmiName = (what: string) =>
   trimmed()

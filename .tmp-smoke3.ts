@@ -1,0 +1,2 @@
+import { z } from "zod";
+console.log(z.email().safeParse("o'brien@contoso.com").success);
