@@ -14,7 +14,9 @@ export type AppErrorCode =
   | "secret_undecryptable"
   | "remote_error"
   | "timeout"
-  | "unsupported";
+  | "unsupported"
+  /** An authorization-code profile has no (valid) refresh token: an admin must click Authorize. */
+  | "needs_authorization";
 
 export class AppError extends Error {
   readonly code: AppErrorCode;

@@ -202,7 +202,7 @@ export const RULES: DoctorRule[] = [
     why: "With \"Allow public client flows\" = No the app is confidential and Azure answers AADSTS7000218 (client_assertion or client_secret required).",
     fix: "Add CLIENT_SECRET, or set Allow public client flows to Yes under Authentication > Advanced settings.",
     code: "AADSTS7000218",
-    stepId: STEP.azurePublicClient,
+    stepId: STEP.azureClientSecret,
     kinds: ["m365-delegated"],
     check: (i) => (i.settings.publicClient === false && !i.secretsSet.clientSecret ? { problem: "Public client flows are off and no client secret is stored.", field: "secrets.clientSecret" } : null),
   },

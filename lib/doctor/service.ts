@@ -3,13 +3,14 @@ import type { Actor } from "../auth/actor";
 import { looksLikeSecretId } from "../export/import";
 import type { ClaimsSummary } from "../oauth/types";
 import { loadProfileWithSecrets } from "../profiles/dal";
+import { getTokenCacheForProfile, tokenScopeFor } from "../tokens";
 import { hasErrors, runDoctor } from "./run";
 import type { Finding } from "./types";
 
 export type DiagnoseOptions = {
   /**
-   * Claims of the profile's cached token. The token cache (lib/tokens) is another module; until
-   * it exists the caller passes the claims here, and without them the claim rules are skipped.
+   * Claims to check instead of the token cache's (null: skip the claim rules). When absent, the
+   * claims of the profile's cached token for its default scope are read from lib/tokens.
    */
   cachedClaims?: ClaimsSummary | null;
   now?: Date;
@@ -23,11 +24,19 @@ export type ProfileDiagnosis = { profileId: string; profileName: string; kind: s
  */
 export async function diagnoseProfile(actor: Actor, profileId: string, options: DiagnoseOptions = {}): Promise<ProfileDiagnosis> {
   const { profile, secrets } = await loadProfileWithSecrets(actor, profileId);
+  let claims = options.cachedClaims;
+  if (claims === undefined) {
+    // The token for the profile's default scope: an IMAP-only token of a delegated profile would
+    // otherwise be judged against the SMTP rules.
+    const entries = (await getTokenCacheForProfile(actor, profileId)).filter((e) => e.claims.decoded && e.state !== "refresh-only");
+    const scope = tokenScopeFor(profile.settings, "default");
+    claims = (entries.find((e) => e.scope === scope) ?? null)?.claims ?? null;
+  }
   const findings = runDoctor({
     settings: profile.settings,
     secretsSet: profile.secretsSet,
     certificate: profile.certificate,
-    claims: options.cachedClaims ?? null,
+    claims,
     now: options.now ?? new Date(),
     secretShapes: { clientSecretLooksLikeSecretId: looksLikeSecretId(secrets.clientSecret) },
   });

@@ -1,5 +1,5 @@
 import { AppError } from "../errors";
-import { DEFAULTS, type ProfileSecrets, type ProfileSettingsOf } from "../profiles/schema";
+import { DEFAULTS, type ProfileSecrets } from "../profiles/schema";
 import { formatIbmiTimestamp, isPlaceholder, SECRET_PLACEHOLDER } from "./text";
 import type { ExportInput, ExportResult, ExportWarning, ImportOptions, ImportWarning, LooseSettings, ReadImport } from "./types";
 
@@ -26,8 +26,6 @@ export const IMAIL_MESSAGES = {
   neither: "Either DELEGATED_USER or CLIENT_SECRET must be configured",
   appNeedsScope: "SCOPE and ENDPOINT are required for application authentication",
 };
-
-type ImailSettings = ProfileSettingsOf<"m365-delegated"> | ProfileSettingsOf<"m365-app-graph">;
 
 function rule(width: number): string {
   return `# ${"=".repeat(width - 2)}`;

@@ -53,8 +53,9 @@ const PATTERNS: { re: RegExp; to: string | ((...m: string[]) => string) }[] = [
   { re: /\/\* secret \*\//g, to: REDACTED },
   // PEM private keys (service-account JSON keeps them with literal \n, hence [\s\S]).
   { re: /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g, to: "[redacted private key]" },
-  // SMTP `AUTH <mech> <initial response>` and IMAP `<tag> AUTHENTICATE <mech> <initial response>`.
-  { re: /\b(AUTH(?:ENTICATE)?\s+(?:XOAUTH2|OAUTHBEARER|PLAIN|LOGIN|XOAUTH|CRAM-MD5))\s+(?!\[redacted\])\S+/gi, to: (_m, cmd) => `${cmd} ${REDACTED}` },
+  // SMTP `AUTH <mech> <initial response>` and IMAP `<tag> AUTHENTICATE <mech> <initial response>`,
+  // in command position only: the EHLO line "250-AUTH LOGIN PLAIN XOAUTH2" lists mechanisms.
+  { re: /^((?:C: )?(?:[A-Za-z0-9.]+ )?AUTH(?:ENTICATE)?\s+(?:XOAUTH2|OAUTHBEARER|PLAIN|LOGIN|XOAUTH|CRAM-MD5))\s+(?!\[redacted\])\S+/gim, to: (_m, cmd) => `${cmd} ${REDACTED}` },
   // IMAP LOGIN user password
   { re: /^((?:[CS]: )?[A-Za-z0-9.]+\s+LOGIN\s+\S+)\s+\S+/gim, to: (_m, head) => `${head} ${REDACTED}` },
   // HTTP Authorization headers and the decoded XOAUTH2 string (auth=Bearer <token>).

@@ -98,6 +98,11 @@ const imap = (d: { host: string; port: number }): SectionSpec => ({
   ],
 });
 
+const ibmiSmtpFields: FieldSpec[] = [
+  { name: "ibmiTestRecipient", label: "SNDSMTPEMM test recipient", type: "email", help: "Recipient of the test mail at the end of the CL script (default: the sender)." },
+  { name: "ibmiOauthDebugLog", label: "Include OAUTH_LOG_* debug variables", type: "checkbox", defaultValue: false, help: "ADDENVVAR OAUTH_LOG_LEVEL/DEST/FILE — only for debugging; the log goes to /tmp/oauth.log." },
+];
+
 const ibmi = (withJson: boolean): SectionSpec => ({
   id: "ibmi",
   title: "IBM i",
@@ -110,6 +115,7 @@ const ibmi = (withJson: boolean): SectionSpec => ({
           { name: "ibmiAliasDomain", label: "ALIASDMN domain", type: "text", mono: true, placeholder: "yourdomain.onmicrosoft.com", help: "Must match the JSON file's domain, or SMTP never gets a usable token." },
           { name: "ibmiUserProfile", label: "User profile (ADDUSRSMTP)", type: "text", mono: true, placeholder: "QSYSOPR" },
           { name: "ibmiAlias", label: "Alias (ADDUSRSMTP)", type: "text", mono: true, placeholder: "sender" },
+          ...ibmiSmtpFields,
         ] as FieldSpec[])
       : []),
     { name: "ibmiTimeZone", label: "IBM i time zone", type: "text", defaultValue: "UTC", help: "IANA name (e.g. America/Chicago) for token expiry times written into exports." },
@@ -168,6 +174,17 @@ export const PROFILE_FORM: Record<ProfileKind, SectionSpec[]> = {
         { name: "scope", label: "Scope", type: "text", mono: true, defaultValue: DEFAULTS.outlookAppScope },
         { name: "mailbox", label: "Mailbox (XOAUTH2 user)", type: "email", required: true, placeholder: "sender@yourdomain.com" },
         { name: "domain", label: "Domain", type: "text", required: true, mono: true, placeholder: "yourdomain.onmicrosoft.com", help: "The authoritative domain verified in Exchange Online (the IBM i JSON file's required domain)." },
+        {
+          name: "exchangeAuthorization",
+          label: "Exchange authorization",
+          type: "select",
+          defaultValue: "rbac",
+          options: [
+            { value: "rbac", label: "RBAC for Applications (management scope + role assignment)" },
+            { value: "mailbox-permission", label: "Service principal + Add-MailboxPermission" },
+          ],
+          help: "RBAC: do not add SMTP.SendAsApp in Entra (the token must not carry it). Mailbox permission: grant SMTP.SendAsApp with admin consent.",
+        },
       ],
     },
     sender(),

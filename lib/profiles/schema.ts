@@ -187,6 +187,12 @@ const imap = (d: { host: string; port: number; security: "starttls" | "tls" }) =
   imapSecurity: z.enum(["tls", "starttls"], { message: "IMAP security must be tls (port 993) or starttls" }).default(d.security),
 });
 
+/** IBM i SMTP client setup (CHGSMTPA exports) for the two kinds IBM i SMTP supports. */
+const ibmiSmtp = {
+  ibmiTestRecipient: email("Test recipient").optional(),
+  ibmiOauthDebugLog: booleanish.default(false),
+};
+
 const microsoftApp = {
   tenantId,
   clientId: guid("Client ID (Application ID)"),
@@ -232,6 +238,10 @@ export const m365AppSmtpSchema = z.object({
   scope: scope().default(DEFAULTS.outlookAppScope),
   mailbox: email("Mailbox (XOAUTH2 user)"),
   domain: domainName("Domain"),
+  // RBAC for Applications (the token must not carry SMTP.SendAsApp) or a service principal with
+  // mailbox permission (the token carries the SMTP.SendAsApp role).
+  exchangeAuthorization: z.enum(["rbac", "mailbox-permission"], { message: "Exchange authorization must be rbac or mailbox-permission" }).optional(),
+  ...ibmiSmtp,
   ...sender,
   ...smtp(DEFAULTS.m365Smtp),
   ...imap(DEFAULTS.m365Imap),
@@ -264,6 +274,7 @@ export const googleServiceAccountSchema = z.object({
   serviceAccountClientId: trimmed().regex(/^\d{10,30}$/, { message: "Service account client ID is numeric" }).optional(),
   privateKeyId: trimmed().max(100).optional(),
   projectId: trimmed().max(100).optional(),
+  ...ibmiSmtp,
   ...sender,
   ...smtp(DEFAULTS.googleSmtp),
   ...imap(DEFAULTS.googleImap),

@@ -393,7 +393,14 @@ function appSmtpSteps(s: ProfileSettingsOf<"m365-app-smtp">, certificateSha1?: s
           exportFormat: "exchange-powershell",
         },
   ];
-  if (ibmi) steps.push(dcm(false), ibmiJsonStep(s), ibmiSmtpStep(s));
+  if (ibmi) {
+    // IBM i's microsoft_app file holds a client secret only, even when the console uses a certificate.
+    if (s.credentialType === "certificate") {
+      const secret = clientCredential({ ...s, credentialType: "secret" }, true);
+      steps.push({ ...secret, title: "Create a client secret for the IBM i", instructions: ["The IBM i JSON file authenticates with client_secret only; the console's certificate cannot be used there.", ...secret.instructions], verifiedBy: null });
+    }
+    steps.push(dcm(false), ibmiJsonStep(s), ibmiSmtpStep(s));
+  }
   steps.push(testSend());
   return steps;
 }
@@ -557,7 +564,16 @@ export function getSetupGuide(settings: ProfileSettings, facts: ActivityFacts, o
     "send-succeeded": facts.sendSucceeded,
     "imap-succeeded": facts.imapSucceeded,
   };
-  const steps = buildSteps(settings, options, options.certificateSha1).map(
+  const profileStep: SetupStep = {
+    id: STEP.consoleProfile,
+    system: "console",
+    title: "Complete this profile",
+    where: "This profile → Edit",
+    instructions: ["Enter the values the steps below produce (ids, secrets, addresses); the doctor lists what is still missing or wrong."],
+    values: [],
+    verifiedBy: settings.kind === "log-only" ? "send-succeeded" : "token-acquired",
+  };
+  const steps = [profileStep, ...buildSteps(settings, options, options.certificateSha1)].map(
     (step): EvaluatedStep => ({ ...step, status: step.verifiedBy === null ? "manual" : proof[step.verifiedBy] ? "verified" : "pending" }),
   );
   const verifiable = steps.filter((s) => s.verifiedBy !== null);

@@ -62,7 +62,7 @@ function scrub(text: string | undefined, secrets: (string | undefined)[]): strin
 }
 
 function needsAuthorization(profile: ProfileDto): AppError {
-  return new AppError("forbidden", `Profile "${profile.name}" has no refresh token: it needs authorization.`, {
+  return new AppError("needs_authorization", `Profile "${profile.name}" has no refresh token: it needs authorization.`, {
     hint: "Open the profile and click Authorize to sign in to the mailbox; the console then keeps the refresh token.",
     remoteCode: "needs_authorization",
     details: { invalidGrant: true, transient: false },
@@ -75,7 +75,7 @@ function needsAuthorization(profile: ProfileDto): AppError {
  * authorization-code profiles. Concurrent calls share one IdP request. New acquisitions and
  * failures are logged (token.acquire), cache hits are not.
  * Throws AppError: not_found, unsupported (basic/log-only), invalid_input (a secret missing),
- * forbidden (needs authorization), remote_error/timeout (decoded IdP or network failure).
+ * needs_authorization (auth-code profile without a refresh token), remote_error/timeout (decoded IdP or network failure).
  */
 export async function getAccessToken(actor: Actor, profileId: string, options: GetAccessTokenOptions = {}): Promise<CachedToken> {
   const profile = await getProfile(actor, profileId);

@@ -8,7 +8,6 @@ import { createProfile } from "@/lib/profiles/dal";
 import { listActivity } from "@/lib/activity/dal";
 import { runCli } from "@/cli/main";
 
-// eslint-disable-next-line react-hooks/rules-of-hooks -- a vitest fixture helper named like a hook, not a React hook
 useTestDb();
 let idp: FakeEntra;
 

@@ -24,7 +24,6 @@ import {
 } from "@/lib/tokens";
 import type { CachedToken } from "@/lib/oauth/types";
 
-// eslint-disable-next-line react-hooks/rules-of-hooks -- a vitest fixture helper named like a hook, not a React hook
 const db = useTestDb();
 const ADMIN_PASSWORD = "Correct-Horse-Battery-9";
 const sa = JSON.parse(GOOGLE_SA_JSON) as { client_email: string; client_id: string; private_key: string };
@@ -215,7 +214,7 @@ describe("authorization code + refresh token", () => {
 
   it("without authorization: needs-authorization error, no IdP request", async () => {
     const before = idp.tokenRequests().length;
-    await expect(getAccessToken(admin, profile.id)).rejects.toMatchObject({ code: "forbidden", remoteCode: "needs_authorization" });
+    await expect(getAccessToken(admin, profile.id)).rejects.toMatchObject({ code: "needs_authorization", remoteCode: "needs_authorization" });
     expect(idp.tokenRequests().length).toBe(before);
   });
 
