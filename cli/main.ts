@@ -6,7 +6,7 @@ import { disconnectDb } from "@/lib/db/client";
 import { exitCodeFor, parseArgsFor, UsageError, type CliCommand, type CliContext } from "./framework";
 
 // Flags that never take a value (so `--json NAME` keeps NAME as a positional).
-const BOOLEAN_FLAGS = ["json", "force", "reveal", "include-secrets", "yes", "read-receipt", "delivery-receipt", "help", "no-secrets", "dry-run"];
+const BOOLEAN_FLAGS = ["html", "transcript", "new-key-stdin", "json", "force", "reveal", "include-secrets", "yes", "read-receipt", "delivery-receipt", "help", "no-secrets", "dry-run"];
 
 async function loadCommands(): Promise<CliCommand[]> {
   const dir = path.join(__dirname, "commands");
@@ -69,5 +69,8 @@ if (require.main === module || process.argv[1]?.endsWith("cli/main.ts")) {
     stdout: (l) => process.stdout.write(l + "\n"),
     stderr: (l) => process.stderr.write(l + "\n"),
     readStdin,
-  }).then((code) => process.exit(code));
+  }).then((code) => {
+    // Exit only after stdout has drained: a large --json listing to a pipe is written asynchronously.
+    process.stdout.write("", () => process.exit(code));
+  });
 }

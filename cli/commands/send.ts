@@ -51,6 +51,7 @@ function printSend(r: SendResult, out: (l: string) => void, showTranscript: bool
     row("server reply", r.remoteReply);
     row("message id", r.messageId);
     row("server id", r.serverMessageId);
+    row("request-id", r.requestId);
   } else if (r.error) {
     row("reply", r.error.remoteReply);
     row("cause", r.error.cause);

@@ -59,7 +59,8 @@ function ErrorAlert({ state }: { state: Extract<ActionResult<unknown>, { status:
 
 /**
  * "Get token now" (from the cache while valid, otherwise new) and "Force new token" (always asks
- * the identity provider). The outcome, with the source, appears inline in an aria-live region.
+ * the identity provider; not in `compact` rows). The outcome, with the source, appears inline in
+ * an aria-live region.
  */
 export function GetTokenForm({ profileId, action, compact = false }: { profileId: string; action: Action<AcquireResultData>; compact?: boolean }) {
   const { state, pending, onSubmit } = useDataFormAction(action);
@@ -76,20 +77,22 @@ export function GetTokenForm({ profileId, action, compact = false }: { profileId
         <Button type="submit" className={btn} pending={pending && !forced} disabled={pending} pendingLabel="Getting token…">
           Get token now
         </Button>
-        <Button type="submit" name="force" value="1" variant="secondary" className={btn} pending={pending && forced} disabled={pending} pendingLabel="Requesting…" title="Ask the identity provider even if the cached token is still valid">
-          Force new token
-        </Button>
+        {!compact && (
+          <Button type="submit" name="force" value="1" variant="secondary" pending={pending && forced} disabled={pending} pendingLabel="Requesting…" title="Ask the identity provider even if the cached token is still valid">
+            Force new token
+          </Button>
+        )}
       </div>
       <div aria-live="polite" aria-atomic="true" data-testid="acquire-result">
         {state.status === "success" && (
-          <Alert tone="success" role="status">
+          <Alert tone="success" role="status" className={compact ? "px-3 py-2 text-xs" : undefined}>
             <span className="flex flex-wrap items-center gap-2">
               <Badge tone={state.data?.source === "cache" ? "neutral" : "accent"}>
                 <span data-testid="token-source">{state.data?.source === "cache" ? "cache" : "new"}</span>
               </Badge>
               <span>{state.message}</span>
             </span>
-            {state.data && <span className="mt-1 block text-xs opacity-80">Expires {formatDateTime(state.data.expiresAt)}</span>}
+            {state.data && !compact && <span className="mt-1 block text-xs opacity-80">Expires {formatDateTime(state.data.expiresAt)}</span>}
           </Alert>
         )}
         {state.status === "error" && <ErrorAlert state={state} />}
@@ -198,7 +201,7 @@ export function RevealTokenButton({ profileId, profileName, action }: { profileI
   const [generation, setGeneration] = useState(0);
   return (
     <>
-      <Button type="button" variant="ghost" onClick={() => ref.current?.showModal()}>
+      <Button type="button" variant="secondary" onClick={() => ref.current?.showModal()}>
         Reveal token
       </Button>
       <dialog

@@ -2,13 +2,15 @@
 import { useState } from "react";
 import { Button } from "./button";
 
-export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+/** `ariaLabel` names what is copied when several Copy buttons share a page ("Copy Client ID"). */
+export function CopyButton({ text, label = "Copy", ariaLabel }: { text: string; label?: string; ariaLabel?: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <Button
       type="button"
       variant="secondary"
       className="px-2.5 py-1 text-xs"
+      aria-label={ariaLabel}
       onClick={async () => {
         try {
           await navigator.clipboard.writeText(text);

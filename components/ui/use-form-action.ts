@@ -6,9 +6,10 @@ import type { ActionResult } from "@/lib/action-result";
  * Runs a server action from a form's submit event inside a transition. Unlike the form
  * `action` prop, React does not reset the form afterwards, so a refused submission keeps
  * everything the admin typed (passwords included: they never come back from the server).
+ * `T` is the type of `data` on success (none for most forms).
  */
-export function useFormAction(action: (prev: ActionResult, form: FormData) => Promise<ActionResult>) {
-  const [state, dispatch] = useActionState(action, { status: "idle" } as ActionResult);
+export function useFormAction<T = undefined>(action: (prev: ActionResult<T>, form: FormData) => Promise<ActionResult<T>>) {
+  const [state, dispatch] = useActionState(action, { status: "idle" } as ActionResult<T>);
   const [pending, startTransition] = useTransition();
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

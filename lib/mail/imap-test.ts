@@ -104,7 +104,7 @@ export async function testImap(actor: Actor, profileId: string, options: { onPro
   if (token) {
     let tokenRefreshed = false;
     for (;;) {
-      const outcome = await testImapMailbox({ ...plan, accessToken: token.accessToken, timeoutMs, onProgress: (p) => progress(p.stage, p.message) });
+      const outcome = await testImapMailbox({ ...plan, accessToken: token.accessToken, timeoutMs, kind: profile.kind, onProgress: (p) => progress(p.stage, p.message) });
       lines.push(...outcome.transcript);
       if (outcome.ok) {
         const newest = outcome.newest ? `; newest: "${outcome.newest.subject}"${outcome.newest.date ? ` (${outcome.newest.date})` : ""}` : "";

@@ -23,6 +23,8 @@ export type ImapTestRequest = {
   user: string;
   accessToken: string;
   timeoutMs: number;
+  /** Profile kind, so the decoded hints fit (app vs delegated, Google vs Microsoft). */
+  kind?: string;
   onProgress?: (p: ImapProgress) => void;
 };
 
@@ -149,7 +151,7 @@ export async function testImapMailbox(req: ImapTestRequest): Promise<ImapTestOut
   try {
     return await Promise.race([run(), deadline]);
   } catch (error) {
-    const decoded = decodeImapError(error, { host: req.host, port: req.port, user: req.user, security: req.security, stage: state.stage, timeoutMs: req.timeoutMs });
+    const decoded = decodeImapError(error, { host: req.host, port: req.port, user: req.user, security: req.security, stage: state.stage, timeoutMs: req.timeoutMs, kind: req.kind });
     raw.push(`* failed during ${state.stage}: ${decoded.summary}`);
     const clean = (t: string) => redactTranscript([`* ${t}`], { secrets })[0].slice(2);
     return {

@@ -61,6 +61,8 @@ export type SendResult = {
   messageId?: string;
   /** Message-ID the server assigned (Exchange replaces ours). */
   serverMessageId?: string;
+  /** Graph only: the request-id of the sendMail call (what Microsoft support asks for); Graph returns no Message-ID. */
+  requestId?: string;
   durationMs: number;
   from: string;
   authUser?: string;
@@ -280,8 +282,9 @@ async function viaSmtp(
         headers: { "X-OMC-Test-Id": randomUUID() },
       },
       timeouts,
+      kind: profile.kind,
       extraSecrets: [...secretValues],
-      onProgress: (p) => progress(p.stage === "done" ? "sending" : p.stage === "greeting" || p.stage === "tls" ? "connecting" : p.stage, p.message),
+      onProgress: (p) => progress(p.stage === "done" ? "sending" : p.stage, p.message),
     });
     lines.push(...outcome.transcript);
     out.attempts.push({ transport: "smtp", authUser, from, tokenSource: token?.source, ok: outcome.ok, reply: outcome.ok ? outcome.response : outcome.error.remoteReply, errorCode: outcome.ok ? undefined : outcome.error.code });
@@ -384,8 +387,8 @@ async function viaGraph(
     lines.push(...res.transcript);
     out.attempts.push({ transport: "graph", authUser: mailbox, from, tokenSource: token.source, ok: res.ok, reply: res.ok ? res.response : res.error.remoteReply, errorCode: res.ok ? undefined : res.error.code });
     if (res.ok) {
-      // Graph assigns no Message-ID we can see; request-id identifies the call for Microsoft support.
-      return { ...out, ok: true, summary: `${res.response}${s.saveToSentItems ? "; a copy is saved to Sent Items" : ""}`, remoteReply: `${res.status}${res.requestId ? ` request-id ${res.requestId}` : ""}`, messageId: res.requestId ? `request-id ${res.requestId}` : undefined, durationMs: Date.now() - started };
+      // Graph returns no Message-ID; the request-id identifies the call for Microsoft support.
+      return { ...out, ok: true, summary: `${res.response}${s.saveToSentItems ? "; a copy is saved to Sent Items" : ""}`, remoteReply: `${res.status}${res.requestId ? ` request-id ${res.requestId}` : ""}`, requestId: res.requestId, durationMs: Date.now() - started };
     }
     if (res.error.tokenRejected && !out.tokenRefreshed) {
       const note = `Graph rejected the token (${res.error.remoteReply ?? res.error.code}); dropping it from the cache and retrying once with a fresh token`;

@@ -45,7 +45,8 @@ export type SmtpMessage = {
 
 export type SmtpTimeouts = { connectMs: number; greetingMs: number; socketMs: number; overallMs?: number };
 
-export type SmtpStage = "connecting" | "greeting" | "tls" | "authenticating" | "sending" | "done";
+/** "connecting" covers TCP, the greeting, EHLO and STARTTLS (nodemailer reports them as one step). */
+export type SmtpStage = "connecting" | "authenticating" | "sending" | "done";
 
 export type SmtpProgress = { stage: SmtpStage; message: string };
 
@@ -60,6 +61,8 @@ export type SmtpSendRequest = {
   timeouts: SmtpTimeouts;
   /** EHLO name; defaults to the machine's host name. */
   clientName?: string;
+  /** Profile kind, so the decoded hints fit (app vs delegated, Google vs Microsoft). */
+  kind?: string;
   /** Secrets that must not appear in the transcript besides those in `auth` (e.g. a refresh token). */
   extraSecrets?: string[];
   onProgress?: (p: SmtpProgress) => void;
@@ -161,8 +164,6 @@ function transcriptLogger(lines: string[]) {
 
 const STAGE_TEXT: Record<SmtpStage, (r: SmtpSendRequest) => string> = {
   connecting: (r) => `Connecting to ${r.host}:${r.port} (${r.security === "tls" ? "implicit TLS" : "STARTTLS required"})`,
-  greeting: (r) => `Connected to ${r.host}:${r.port}; waiting for the greeting`,
-  tls: () => "Negotiating TLS",
   authenticating: (r) => `Authenticating as ${r.auth.user} (${r.auth.type === "xoauth2" ? "XOAUTH2" : "basic"})`,
   sending: () => "Sending the message",
   done: () => "Accepted by the server",
@@ -315,6 +316,7 @@ export async function sendSmtp(req: SmtpSendRequest): Promise<SmtpSendOutcome> {
       security: req.security,
       stage: state.stage === "sending" ? "data" : state.stage,
       timeoutMs: timeoutFor(error, req.timeouts, overallMs),
+      kind: req.kind,
     });
     raw.push(`* failed during ${state.stage}: ${decoded.summary}`);
     const lastReply = (error as { response?: unknown })?.response;

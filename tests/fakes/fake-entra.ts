@@ -1,11 +1,11 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import https from "node:https";
+import path from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { X509Certificate, createHash, randomBytes, randomUUID } from "node:crypto";
 import { decodeProtectedHeader, jwtVerify } from "jose";
-// @ts-expect-error plain ESM helper without types
-import { ensureTestCa } from "../../scripts/test-ca.mjs";
 import { issueTestAccessToken, testIdpJwk } from "./idp-keys";
 
 /**
@@ -19,6 +19,17 @@ import { issueTestAccessToken, testIdpJwk } from "./idp-keys";
 
 // ------------------------------------------------------------------------------------------
 // Shared HTTPS plumbing (also used by fake-google.ts)
+
+let testCa: { serverCert: string; serverKey: string } | undefined;
+
+/**
+ * The test CA's server certificate and key (created on first use). scripts/test-ca.mjs runs in a
+ * child process instead of being imported: Playwright's CommonJS loader cannot load that plain
+ * ESM script, and the e2e specs start this fake too.
+ */
+function testCaFiles(): { serverCert: string; serverKey: string } {
+  return (testCa ??= JSON.parse(execFileSync(process.execPath, [path.resolve(__dirname, "../../scripts/test-ca.mjs")], { encoding: "utf8" })));
+}
 
 export type FakeRequest = {
   at: Date;
@@ -81,7 +92,7 @@ async function readBody(raw: IncomingMessage): Promise<string> {
  * setFailure apply to requests whose path matches `failurePaths` (token endpoints), in order.
  */
 export async function startHttpsFake(options: { handler: Handler; failurePath: (path: string) => boolean; respondFailure: FailureResponder; certFile?: string; keyFile?: string }): Promise<HttpsFake> {
-  const ca = ensureTestCa() as { serverCert: string; serverKey: string };
+  const ca = testCaFiles();
   const requests: FakeRequest[] = [];
   const failures: (FakeFailure & { remaining: number })[] = [];
   const sockets = new Set<Socket>();

@@ -15,8 +15,9 @@ export type TestDb = { dir: string; file: string; masterKey: string };
 export function useTestDb(): TestDb {
   const handle = {} as TestDb;
   beforeAll(() => {
-    const template = process.env.OMC_TEMPLATE_DB ?? path.resolve(".tmp/vitest/template.db");
-    handle.dir = path.resolve(".tmp/vitest", randomUUID());
+    const template = process.env.OMC_TEMPLATE_DB;
+    if (!template) throw new Error("OMC_TEMPLATE_DB is not set: run the tests through vitest (tests/helpers/global-setup.ts)");
+    handle.dir = path.join(process.env.OMC_TEST_RUN_DIR ?? path.dirname(template), randomUUID());
     fs.mkdirSync(handle.dir, { recursive: true });
     handle.file = path.join(handle.dir, "console.db");
     fs.copyFileSync(template, handle.file);

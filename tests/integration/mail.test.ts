@@ -165,6 +165,8 @@ describe("every kind sends", () => {
     expect(r.ok, r.transcript).toBe(true);
     expect(r.transport).toBe("graph");
     expect(r.summary).toMatch(/accepted by Graph for delivery \(not a delivery confirmation\)/);
+    expect(r.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r.messageId).toBeUndefined();
     const seen = graph.requests[graph.requests.length - 1];
     expect(seen.mailbox).toBe("noreply@contoso.com");
     expect(seen.body).toMatchObject({ saveToSentItems: false, message: { subject: "Via Graph", body: { contentType: "HTML" }, isReadReceiptRequested: true, isDeliveryReceiptRequested: true, ccRecipients: [{ emailAddress: { address: "cc@example.net" } }] } });

@@ -43,8 +43,7 @@ export default async function TokensPage() {
                   <tr>
                     <th scope="col" className="px-4 py-3">Profile</th>
                     <th scope="col" className="px-4 py-3">Claims</th>
-                    <th scope="col" className="px-4 py-3">Issued / expires</th>
-                    <th scope="col" className="px-4 py-3">State</th>
+                    <th scope="col" className="px-4 py-3">State / expiry</th>
                     <th scope="col" className="px-4 py-3"><span className="sr-only">Actions</span></th>
                   </tr>
                 </thead>
@@ -58,27 +57,27 @@ export default async function TokensPage() {
                           <div className="mt-1 flex flex-wrap items-center gap-2">
                             {isKind(e.profileKind) ? <KindBadge kind={e.profileKind} /> : <span className="text-xs">{e.profileKind}</span>}
                           </div>
-                          <p className="mt-1 max-w-56 break-all font-mono text-xs text-slate-500">{e.scope || "(no scope)"}</p>
+                          <p className="mt-1 w-48 break-all font-mono text-xs text-slate-500">{e.scope || "(no scope)"}</p>
                         </td>
-                        <td className="max-w-sm px-4 py-3">{hasAccess ? <ClaimsSummaryView claims={e.claims} compact /> : <span className="text-xs text-slate-500">No access token cached</span>}</td>
+                        <td className="min-w-64 px-4 py-3">{hasAccess ? <ClaimsSummaryView claims={e.claims} compact /> : <span className="text-xs text-slate-500">No access token cached</span>}</td>
                         <td className="whitespace-nowrap px-4 py-3 text-xs">
+                          <TokenStateBadge state={e.state} expiresAt={e.expiresAt} serverSecondsLeft={e.expiresInSeconds} refreshMarginSeconds={margin * 60} />
                           {hasAccess ? (
                             <>
-                              <div className="text-slate-500">Issued {formatDateTime(e.acquiredAt)}</div>
+                              <Countdown expiresAt={e.expiresAt} serverSecondsLeft={e.expiresInSeconds} className="mt-1.5 block text-sm font-medium tabular-nums text-slate-900 dark:text-slate-100" />
+                              <div className="mt-1 text-slate-500">Issued {formatDateTime(e.acquiredAt)}</div>
                               <div className="text-slate-500">Expires {formatDateTime(e.expiresAt)}</div>
-                              <Countdown expiresAt={e.expiresAt} serverSecondsLeft={e.expiresInSeconds} className="mt-1 block text-sm font-medium tabular-nums text-slate-900 dark:text-slate-100" />
                             </>
                           ) : (
-                            <span className="text-slate-500">—</span>
+                            <div className="mt-1.5 text-slate-500">The next use redeems the refresh token.</div>
                           )}
-                        </td>
-                        <td className="px-4 py-3 text-xs">
-                          <TokenStateBadge state={e.state} expiresAt={e.expiresAt} serverSecondsLeft={e.expiresInSeconds} refreshMarginSeconds={margin * 60} />
-                          <div className="mt-2 text-slate-500">from {SOURCE_LABELS[e.source] ?? e.source}</div>
-                          {e.hasRefreshToken && <div className="text-slate-500">refresh token kept</div>}
+                          <div className="mt-1 text-slate-500">
+                            from {SOURCE_LABELS[e.source] ?? e.source}
+                            {e.hasRefreshToken && <>; refresh token kept</>}
+                          </div>
                         </td>
                         <td className="px-4 py-3">
-                          <div className="flex min-w-64 flex-col items-start gap-2">
+                          <div className="flex w-56 flex-col items-start gap-2">
                             <GetTokenForm profileId={e.profileId} action={acquireTokenAction} compact />
                             <ClearTokenForm profileId={e.profileId} action={clearTokenAction} withRefreshToken={e.hasRefreshToken} compact />
                           </div>

@@ -1,0 +1,225 @@
+/**
+ * The built console as the benchmark runs it: `next start` on 127.0.0.1 with a throwaway
+ * DATA_DIR, plus the helpers to time requests, call server actions and read the server's RSS.
+ * Every child is started in its own process group and remembered, so stopAll() (also called on
+ * failure and on SIGINT) ends exactly the processes the benchmark started.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import path from "node:path";
+import { msSince } from "./stats";
+
+export const ROOT = path.resolve(__dirname, "..");
+
+const children = new Set<ChildProcess>();
+
+export function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  return child;
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Stops one child (SIGTERM, then SIGKILL after `graceMs`). */
+export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  killGroup(child, "SIGTERM");
+  const timer = setTimeout(() => killGroup(child, "SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...children].map((c) => stopChild(c)));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export type RunningServer = { child: ChildProcess; port: number; base: string; pid: number; log: string };
+
+/** Environment of a console process: a throwaway DATA_DIR, the bench's master key, the CA bundle. */
+export function serverEnv(dataDir: string, masterKey: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, CONSOLE_MASTER_KEY: masterKey, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", ...extra };
+  delete env.DATABASE_FILE;
+  delete env.OMC_BENCH_CHILD;
+  // The bench itself runs with the react-server condition; the server must not inherit it.
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+/** Spawns `node next start -p PORT -H 127.0.0.1` (what `npm start` runs after prepare.mjs). */
+export function spawnNext(port: number, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+  const log = fs.openSync(logFile, "a");
+  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", log, log],
+    detached: true,
+  });
+  fs.closeSync(log);
+  return track(child);
+}
+
+/** Polls GET `url` until it answers 200; returns the milliseconds since `start`. */
+export async function waitFor200(url: string, start: bigint, child: ChildProcess, timeoutMs = 60_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited (${child.exitCode ?? child.signalCode}) before answering ${url}`);
+    try {
+      const res = await request(url, { timeoutMs: 5000 });
+      if (res.status === 200) return msSince(start);
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no 200 from ${url} within ${timeoutMs} ms`);
+}
+
+export async function startServer(dataDir: string, masterKey: string, logFile: string): Promise<RunningServer & { startMs: number }> {
+  const port = await freePort();
+  const start = process.hrtime.bigint();
+  const child = spawnNext(port, serverEnv(dataDir, masterKey), logFile);
+  const base = `http://127.0.0.1:${port}`;
+  const startMs = await waitFor200(`${base}/login`, start, child);
+  return { child, port, base, pid: child.pid!, log: logFile, startMs };
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+export type TimedResponse = { status: number; headers: http.IncomingHttpHeaders; body: string; ttfbMs: number; totalMs: number };
+
+/** One HTTP request to 127.0.0.1 with timings (time to headers, time to the last byte). */
+export function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; timeoutMs?: number } = {}): Promise<TimedResponse> {
+  const u = new URL(url);
+  if (u.hostname !== "127.0.0.1") throw new Error(`the benchmark only talks to 127.0.0.1, not ${u.hostname}`);
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const req = http.request(
+      { host: "127.0.0.1", port: u.port, path: u.pathname + u.search, method: options.method ?? "GET", headers: options.headers, agent, timeout: options.timeoutMs ?? 30_000 },
+      (res) => {
+        const ttfbMs = msSince(start);
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8"), ttfbMs, totalMs: msSince(start) }));
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`timeout: ${url}`)));
+    req.on("error", reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
+
+export type ServerAction = { id: string; exportedName: string; filename: string; route: string };
+
+/** Server actions of the build (server-reference-manifest.json), with a page route that uses each. */
+export function readServerActions(): ServerAction[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, ".next/server/server-reference-manifest.json"), "utf8")) as {
+    node: Record<string, { filename?: string; exportedName?: string; workers: Record<string, unknown> }>;
+  };
+  const routes = JSON.parse(fs.readFileSync(path.join(ROOT, ".next/app-path-routes-manifest.json"), "utf8")) as Record<string, string>;
+  return Object.entries(manifest.node).map(([id, v]) => {
+    const worker = Object.keys(v.workers)[0] ?? "";
+    const route = routes[`/${worker.replace(/^app\//, "")}`] ?? "/";
+    return { id, exportedName: v.exportedName ?? "", filename: v.filename ?? "", route };
+  });
+}
+
+/**
+ * Calls a useActionState server action the way the browser does: POST to a page with the
+ * `Next-Action` header and React's reply encoding of the arguments (prevState, FormData):
+ * part "0" is the argument list with the FormData as a `$K1` reference, its fields are "1_<name>".
+ */
+export async function callFormAction(base: string, cookie: string, action: ServerAction, fields: Record<string, string>, prevState: unknown = { status: "idle" }): Promise<TimedResponse> {
+  const boundary = `----omcbench${Math.random().toString(16).slice(2)}`;
+  const parts: [string, string][] = [["0", JSON.stringify([prevState, "$K1"])], ...Object.entries(fields).map(([k, v]): [string, string] => [`1_${k}`, v])];
+  const body = parts.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join("") + `--${boundary}--\r\n`;
+  return request(`${base}${action.route}`, {
+    method: "POST",
+    headers: {
+      "Next-Action": action.id,
+      "Content-Type": `multipart/form-data; boundary=${boundary}`,
+      Accept: "text/x-component",
+      Origin: base,
+      Cookie: cookie,
+    },
+    body,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory
+
+function rssKiB(pid: number): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** RSS of a process and (separately) of all its descendants, in MB. */
+export function rssOfTree(pid: number): { mainMB: number; treeMB: number; processes: number } {
+  const all: number[] = [];
+  const walk = (p: number) => {
+    all.push(p);
+    for (const c of childrenOf(p)) walk(c);
+  };
+  walk(pid);
+  const mb = (kib: number) => Math.round((kib / 1024) * 10) / 10;
+  return { mainMB: mb(rssKiB(pid)), treeMB: mb(all.reduce((s, p) => s + rssKiB(p), 0)), processes: all.length };
+}
+
+/** The next-server process: `node next start` may re-exec itself; the deepest node process with a big RSS. */
+export function serverPids(rootPid: number): number[] {
+  const all: number[] = [];
+  const walk = (p: number) => {
+    all.push(p);
+    for (const c of childrenOf(p)) walk(c);
+  };
+  walk(rootPid);
+  return all;
+}
