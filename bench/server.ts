@@ -116,8 +116,21 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 export type TimedResponse = { status: number; headers: http.IncomingHttpHeaders; body: string; ttfbMs: number; totalMs: number };
 
-/** One HTTP request to 127.0.0.1 with timings (time to headers, time to the last byte). */
-export function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; timeoutMs?: number } = {}): Promise<TimedResponse> {
+/**
+ * One HTTP request to 127.0.0.1 with timings (time to headers, time to the last byte). A GET
+ * that fails with ECONNRESET is retried once: an idle keep-alive socket that the server closed
+ * meanwhile (e.g. during a long seeding step) is not a server failure.
+ */
+export async function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; timeoutMs?: number } = {}): Promise<TimedResponse> {
+  try {
+    return await requestOnce(url, options);
+  } catch (error) {
+    if ((options.method ?? "GET") !== "GET" || (error as { code?: string }).code !== "ECONNRESET") throw error;
+    return requestOnce(url, options);
+  }
+}
+
+function requestOnce(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; timeoutMs?: number } = {}): Promise<TimedResponse> {
   const u = new URL(url);
   if (u.hostname !== "127.0.0.1") throw new Error(`the benchmark only talks to 127.0.0.1, not ${u.hostname}`);
   return new Promise((resolve, reject) => {
@@ -157,11 +170,13 @@ export function readServerActions(): ServerAction[] {
 /**
  * Calls a useActionState server action the way the browser does: POST to a page with the
  * `Next-Action` header and React's reply encoding of the arguments (prevState, FormData):
- * part "0" is the argument list with the FormData as a `$K1` reference, its fields are "1_<name>".
+ * part "0" is the argument list with the FormData as a `$K1` reference, then its fields.
  */
 export async function callFormAction(base: string, cookie: string, action: ServerAction, fields: Record<string, string>, prevState: unknown = { status: "idle" }): Promise<TimedResponse> {
   const boundary = `----omcbench${Math.random().toString(16).slice(2)}`;
-  const parts: [string, string][] = [["0", JSON.stringify([prevState, "$K1"])], ...Object.entries(fields).map(([k, v]): [string, string] => [`1_${k}`, v])];
+  // React 19.3 names the FormData's fields "_1_<name>"; earlier versions "1_<name>". Both are
+  // sent: each version ignores the other's.
+  const parts: [string, string][] = [["0", JSON.stringify([prevState, "$K1"])], ...Object.entries(fields).flatMap(([k, v]): [string, string][] => [[`_1_${k}`, v], [`1_${k}`, v]])];
   const body = parts.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join("") + `--${boundary}--\r\n`;
   return request(`${base}${action.route}`, {
     method: "POST",

@@ -5,7 +5,7 @@ import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
-import { Field, describedBy, inputClass } from "@/components/ui/field";
+import { Field, inputClass } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { useFormAction } from "@/components/ui/use-form-action";
 import { formatDateTime } from "@/lib/format";
@@ -173,8 +173,9 @@ function RevealForm({ profileId, profileName, action, onCancel }: { profileId: s
       <p className="text-sm text-slate-600 dark:text-slate-400">
         Anyone holding it can send mail as “{profileName}” until it expires. Re-enter your password; the reveal is logged.
       </p>
-      <div aria-live="polite" aria-atomic="true">{state.status === "error" && !passwordError && <ErrorAlert state={state} />}</div>
-      <Field id={`reveal-password-${profileId}`} label="Your admin password" error={passwordError}>
+      {/* The refusal (wrong or missing password included) is announced here; the field is marked invalid. */}
+      <div aria-live="polite" aria-atomic="true">{state.status === "error" && <ErrorAlert state={state} />}</div>
+      <Field id={`reveal-password-${profileId}`} label="Your admin password">
         <input
           id={`reveal-password-${profileId}`}
           name="password"
@@ -183,7 +184,6 @@ function RevealForm({ profileId, profileName, action, onCancel }: { profileId: s
           required
           className={inputClass}
           aria-invalid={Boolean(passwordError) || undefined}
-          aria-describedby={describedBy(`reveal-password-${profileId}`, false, Boolean(passwordError))}
         />
       </Field>
       <div className="flex justify-end gap-2">

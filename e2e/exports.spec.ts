@@ -1,0 +1,212 @@
+import fs from "node:fs";
+import { expect, request, test, type Page } from "@playwright/test";
+import { ADMIN, collectResponses, ensureSignedIn, openDb, screenshot } from "./helpers";
+
+/**
+ * Import → doctor → export, end to end: the reference DELEGATE iMailOAuth.config (with the
+ * documented $TENANT_ID mistake) goes through the Import page's Check step, is fixed in the
+ * textarea, imported, previewed and downloaded without secrets (never cached), then exported with
+ * secrets after the password is asked again — refused when wrong — and every export is logged.
+ */
+test.describe.configure({ mode: "serial" });
+
+const PORT = Number(process.env.E2E_PORT ?? 3210);
+const REFERENCE = fs.readFileSync("lib/export/__fixtures__/reference-imail-delegate.config", "utf8");
+const RUN = Date.now().toString(36);
+const NAME = `Exports delegate ${RUN}`;
+/** The DELEGATED_PASSWORD written into the imported file: it must only appear after "include secrets". */
+const PASSWORD = `Imported-Delegated-Pw-${RUN}`;
+const TENANT = "0b1c2d3e-4f50-4617-8a9b-c0d1e2f3a4b5";
+const CLIENT = "9e8d7c6b-5a49-4837-a261-504f3e2d1c0b";
+
+let profileId = "";
+
+function profileIdOf(page: Page): string {
+  const m = new URL(page.url()).pathname.match(/^\/profiles\/([0-9a-f-]{36})/);
+  if (!m) throw new Error(`not on a profile page: ${page.url()}`);
+  return m[1];
+}
+
+test("import: Check shows the format, warnings with lines and the AADSTS900023 finding; fixed and imported", async ({ page }) => {
+  await ensureSignedIn(page);
+  await page.goto("/import");
+  await expect(page.getByRole("heading", { level: 1, name: "Import" })).toBeVisible();
+  await expect(page.getByTestId("import-empty")).toContainText("iMailOAuth.config");
+  const importButton = page.getByRole("button", { name: "Import", exact: true });
+  await expect(importButton).toBeDisabled();
+
+  // The guide's example with the classic mistake: $TENANT_ID in TOKEN_URL.
+  const broken = REFERENCE.replace("{TENANT_ID}", "$TENANT_ID").replace("your-password", PASSWORD);
+  await page.getByLabel("File contents").fill(broken);
+  await page.getByLabel("Profile name").fill(NAME);
+  await page.getByRole("button", { name: "Check" }).click();
+
+  const summary = page.getByTestId("import-summary");
+  await expect(summary).toContainText("iMailOAuth.config");
+  await expect(summary).toContainText("Microsoft 365 · delegated");
+  await expect(summary).toContainText(NAME);
+  // Parser warnings carry line numbers (the guide's wrapped comment lines).
+  await expect(page.getByTestId("import-warnings")).toContainText("line 16");
+  // The doctor explains the $TENANT_ID mistake, with its line and the Azure error it causes.
+  const tenantFinding = page.locator('[data-rule="token-url-shell-placeholder"]');
+  await expect(tenantFinding).toContainText("AADSTS900023");
+  await expect(tenantFinding).toContainText("line 8");
+  await expect(tenantFinding).toContainText("{TENANT_ID}");
+  // Not importable: every problem names its line; the placeholders are asked for as values.
+  await expect(page.getByTestId("import-status")).toContainText("Cannot import yet");
+  await expect(page.getByTestId("import-issues")).toContainText("Line 8 (TOKEN_URL)");
+  await expect(page.getByText("Values the file does not contain")).toBeVisible();
+  await expect(page.locator("#set-clientId-error")).toContainText("Line 6 (CLIENT_ID) is the placeholder");
+  await expect(page.locator("#import-text-error")).toContainText("Line 8 (TOKEN_URL)");
+  await expect(importButton).toBeDisabled();
+  await screenshot(page, "doctor");
+
+  // Supply what the file lacks, fix the token URL in the textarea, check again.
+  await page.getByLabel("Client ID", { exact: true }).fill(CLIENT);
+  await page.getByLabel("Tenant ID", { exact: true }).fill(TENANT);
+  await expect(page.getByTestId("import-status")).toContainText("check again");
+  await page.getByLabel("File contents").fill(broken.replace("$TENANT_ID", "{TENANT_ID}"));
+  await page.getByRole("button", { name: "Check" }).click();
+  await expect(page.getByTestId("import-status")).toContainText(`Ready to import as "${NAME}"`);
+  await expect(page.locator('[data-rule="token-url-shell-placeholder"]')).toHaveCount(0);
+  await expect(page.locator('[data-rule="placeholder-values"]')).toHaveCount(0);
+  await expect(importButton).toBeEnabled();
+  await screenshot(page, "import");
+
+  await importButton.click();
+  await page.waitForURL(/\/profiles\/[0-9a-f-]{36}\?created=1$/);
+  await expect(page.getByRole("heading", { level: 1, name: NAME })).toBeVisible();
+  profileId = profileIdOf(page);
+
+  // Exactly what was checked was saved: the typed ids won over the file's placeholders.
+  const db = openDb();
+  try {
+    const row = db.prepare("SELECT settings FROM Profile WHERE id = ?").get(profileId) as { settings: string };
+    const settings = JSON.parse(row.settings);
+    expect(settings).toMatchObject({ kind: "m365-delegated", clientId: CLIENT, tenantId: TENANT, loginUser: "sender@yourdomain.com" });
+    expect(settings.tokenUrl).toContain("{TENANT_ID}");
+    const imported = db.prepare("SELECT summary FROM Activity WHERE action = 'import' AND profileId = ?").get(profileId) as { summary: string };
+    expect(imported.summary).toContain("from imail-config with password");
+  } finally {
+    db.close();
+  }
+});
+
+test("a second import under the same name is refused next to the name, and nothing is created", async ({ page }) => {
+  await ensureSignedIn(page);
+  await page.goto("/import");
+  await page.getByLabel("File contents").fill(REFERENCE.replace(/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxxx/g, CLIENT));
+  await page.getByLabel("Profile name").fill(NAME);
+  await page.getByRole("button", { name: "Check" }).click();
+  await expect(page.locator("#import-name-error")).toContainText(`A profile named "${NAME}" already exists`);
+  await expect(page.getByRole("button", { name: "Import", exact: true })).toBeDisabled();
+  const db = openDb();
+  try {
+    expect((db.prepare("SELECT COUNT(*) AS n FROM Profile WHERE name = ?").get(NAME) as { n: number }).n).toBe(1);
+  } finally {
+    db.close();
+  }
+});
+
+test("export: preview and download without secrets (no-store), include secrets refused then shown, all logged", async ({ page, context }) => {
+  test.skip(!profileId, "needs the imported profile");
+  const seen = collectResponses(context);
+  await ensureSignedIn(page);
+  await page.goto(`/profiles/${profileId}`);
+  const exportLink = page.getByRole("link", { name: "Export", exact: true });
+  if (await exportLink.count()) await exportLink.first().click();
+  else await page.goto(`/profiles/${profileId}/export`);
+  await expect(page.getByRole("heading", { level: 1, name: "Export" })).toBeVisible();
+
+  // Formats of this kind, grouped; pick iMailOAuth.config.
+  const formats = page.getByRole("navigation", { name: "Export formats" });
+  await expect(formats.getByRole("heading", { name: "iMail", exact: true })).toBeVisible();
+  await expect(formats.getByRole("link", { name: /IBM i JSON/ })).toHaveCount(0);
+  await formats.getByRole("link", { name: /QIBM_RPG_JAVA_PROPERTIES/ }).click();
+  await expect(page).toHaveURL(/format=java-properties-list/);
+  await formats.getByRole("link", { name: /^iMailOAuth\.config/ }).click();
+  await expect(page).toHaveURL(/format=imail-config/);
+  await expect(formats.getByRole("link", { name: /^iMailOAuth\.config/ })).toHaveAttribute("aria-current", "page");
+
+  const preview = page.getByTestId("export-preview");
+  await expect(preview).toContainText("DELEGATED_USER");
+  await expect(preview).toContainText("<DELEGATED_PASSWORD>");
+  await expect(preview).toContainText(CLIENT);
+  await expect(page.getByTestId("export-filename")).toHaveText("iMailOAuth.config");
+  await expect(preview).not.toContainText(PASSWORD);
+  await screenshot(page, "export");
+
+  // Download without secrets: a plain link to the route, saved as the file iMail reads.
+  const downloadLink = page.getByRole("link", { name: "Download", exact: true });
+  const href = await downloadLink.getAttribute("href");
+  expect(href).toBe(`/profiles/${profileId}/export/imail-config`);
+  const [download] = await Promise.all([page.waitForEvent("download"), downloadLink.click()]);
+  expect(download.suggestedFilename()).toBe("iMailOAuth.config");
+  const file = fs.readFileSync((await download.path())!, "utf8");
+  expect(file).toMatch(/^CLIENT_ID\s+= 9e8d7c6b-5a49-4837-a261-504f3e2d1c0b$/m);
+  expect(file).toMatch(/^TENANT_ID\s+= 0b1c2d3e-4f50-4617-8a9b-c0d1e2f3a4b5$/m);
+  expect(file).toMatch(/^TOKEN_URL\s+= https:\/\/login\.microsoftonline\.com\/\{TENANT_ID\}\/oauth2\/v2\.0\/token$/m);
+  expect(file).toMatch(/^DELEGATED_USER\s+= sender@yourdomain\.com$/m);
+  expect(file).toMatch(/^DELEGATED_PASSWORD\s+= <DELEGATED_PASSWORD>$/m);
+  expect(file).not.toContain(PASSWORD);
+
+  // The same URL: never cached, an attachment, the right type.
+  const res = await page.request.get(href!);
+  expect(res.status()).toBe(200);
+  expect(res.headers()["cache-control"]).toBe("no-store");
+  expect(res.headers()["content-disposition"]).toContain('attachment; filename="iMailOAuth.config"');
+  expect(res.headers()["content-type"]).toBe("text/plain; charset=utf-8");
+  // Without a valid session: 401 in plain text, not a redirect into the login page.
+  const anonymous = await request.newContext({ baseURL: `http://127.0.0.1:${PORT}`, extraHTTPHeaders: { cookie: "omc_session=forged-session-token" } });
+  const refused = await anonymous.get(href!, { maxRedirects: 0 });
+  expect(refused.status()).toBe(401);
+  expect(refused.headers()["content-type"]).toContain("text/plain");
+  expect(await refused.text()).not.toContain("DELEGATED_USER");
+  await anonymous.dispose();
+
+  // Nothing the browser received so far holds the password.
+  await page.waitForTimeout(300);
+  expect(seen.bodies.join("\n")).not.toContain(PASSWORD);
+
+  // Include secrets: the wrong password is refused, nothing is shown.
+  const password = page.getByLabel("Your password");
+  await password.fill("not-the-admin-password");
+  await page.getByRole("button", { name: "Show with secrets" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Refused: secrets were not exported." })).toBeVisible();
+  await expect(page.locator("#export-password-error")).toContainText("not your password");
+  await expect(page.getByTestId("secret-export-content")).toHaveCount(0);
+  await expect(password).toHaveValue("not-the-admin-password");
+  await page.waitForTimeout(300);
+  expect(seen.bodies.join("\n")).not.toContain(PASSWORD);
+
+  // The right password: the real values, the token note, and a download from memory.
+  await password.fill(ADMIN.password);
+  await page.getByRole("button", { name: "Show with secrets" }).click();
+  const withSecrets = page.getByTestId("secret-export-content");
+  await expect(withSecrets).toContainText(new RegExp(`DELEGATED_PASSWORD\\s+= ${PASSWORD}`));
+  await expect(page.getByTestId("token-note")).toContainText("No access token included");
+  await expect(password).toHaveValue("");
+
+  await password.fill(ADMIN.password);
+  const [secretDownload] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download with secrets" }).click()]);
+  expect(secretDownload.url()).toMatch(/^blob:/);
+  expect(secretDownload.suggestedFilename()).toBe("iMailOAuth.config");
+  const secretFile = fs.readFileSync((await secretDownload.path())!, "utf8");
+  expect(secretFile).toMatch(new RegExp(`^DELEGATED_PASSWORD\\s+= ${PASSWORD}$`, "m"));
+
+  await page.getByRole("button", { name: "Hide secrets" }).click();
+  await expect(page.getByTestId("secret-export-content")).toHaveCount(0);
+
+  // Every export is in the activity log: the download, the refusal, both exports with secrets.
+  await page.goto(`/logs?profile=${profileId}&action=export`);
+  await expect(page.getByText(`Exported "${NAME}" as iMailOAuth.config (iMailOAuth.config) without secrets (placeholders)`)).toBeVisible();
+  await expect(page.getByText(`Exported "${NAME}" as iMailOAuth.config (iMailOAuth.config) WITH secrets`)).toHaveCount(2);
+  await expect(page.getByText(`Refused to export "${NAME}" as iMailOAuth.config with secrets: password not confirmed`)).toBeVisible();
+  const db = openDb();
+  try {
+    const rows = db.prepare("SELECT summary FROM Activity WHERE action = 'export' AND profileId = ?").all(profileId) as { summary: string }[];
+    expect(rows.map((r) => r.summary).join("\n")).not.toContain(PASSWORD);
+  } finally {
+    db.close();
+  }
+});

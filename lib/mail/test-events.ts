@@ -1,0 +1,23 @@
+import type { ImapResult, ImapTestStage } from "./imap-test";
+import type { SendResult, SendTestStage } from "./send-test";
+
+/**
+ * The NDJSON lines of the "Send test" and "Test IMAP" route handlers
+ * (POST /api/profiles/:id/send-test, /imap-test), one JSON object per line: progress events as
+ * the library reports them, then exactly one `result` (or one `error` when the request could not
+ * run at all). Types only, so the browser reader can share them; nothing here is a secret (the
+ * library redacts transcripts and never returns a token).
+ */
+
+export type ProgressEvent<S extends string> = { type: "progress"; stage: S; message: string; elapsedMs: number };
+
+/** The request was refused before or while starting (missing profile, kind cannot send…): AppError fields only. */
+export type StreamErrorEvent = { type: "error"; code: string; message: string; hint?: string; field?: string };
+
+export type SendTestEvent = ProgressEvent<SendTestStage> | ({ type: "result" } & SendResult) | StreamErrorEvent;
+export type ImapTestEvent = ProgressEvent<ImapTestStage> | ({ type: "result" } & ImapResult) | StreamErrorEvent;
+
+/** The JSON body of a refused request (401/403/404/413/415/400), before any streaming. */
+export type ApiErrorBody = { error: { code: string; message: string; hint?: string; fieldErrors?: Record<string, string[]> } };
+
+export const NDJSON_CONTENT_TYPE = "application/x-ndjson; charset=utf-8";
