@@ -54,17 +54,25 @@ test("import: Check shows the format, warnings with lines and the AADSTS900023 f
   await expect(tenantFinding).toContainText("{TENANT_ID}");
   // Not importable: every problem names its line; the placeholders are asked for as values.
   await expect(page.getByTestId("import-status")).toContainText("Cannot import yet");
-  await expect(page.getByTestId("import-issues")).toContainText("Line 8 (TOKEN_URL)");
+  await expect(page.getByTestId("import-issues")).toContainText("Line 6 (CLIENT_ID) is the placeholder");
   await expect(page.getByText("Values the file does not contain")).toBeVisible();
   await expect(page.locator("#set-clientId-error")).toContainText("Line 6 (CLIENT_ID) is the placeholder");
-  await expect(page.locator("#import-text-error")).toContainText("Line 8 (TOKEN_URL)");
+  await expect(page.locator("#set-tenantId-error")).toContainText("Line 7 (TENANT_ID) is the placeholder");
   await expect(importButton).toBeDisabled();
   await screenshot(page, "doctor");
 
-  // Supply what the file lacks, fix the token URL in the textarea, check again.
+  // Supply what the file lacks and check again: now the token URL itself is refused, by line.
   await page.getByLabel("Client ID", { exact: true }).fill(CLIENT);
   await page.getByLabel("Tenant ID", { exact: true }).fill(TENANT);
   await expect(page.getByTestId("import-status")).toContainText("check again");
+  await page.getByRole("button", { name: "Check" }).click();
+  await expect(page.getByTestId("import-issues")).toContainText("Line 8 (TOKEN_URL)");
+  await expect(page.locator("#import-text-error")).toContainText("$TENANT_ID");
+  await expect(page.locator('[data-rule="placeholder-values"]')).toHaveCount(0);
+  await expect(tenantFinding).toContainText("AADSTS900023");
+  await expect(importButton).toBeDisabled();
+
+  // Fix it in the textarea, check again.
   await page.getByLabel("File contents").fill(broken.replace("$TENANT_ID", "{TENANT_ID}"));
   await page.getByRole("button", { name: "Check" }).click();
   await expect(page.getByTestId("import-status")).toContainText(`Ready to import as "${NAME}"`);

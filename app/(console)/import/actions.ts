@@ -67,6 +67,7 @@ function blank(value: unknown): boolean {
 /** CLI wording ("--set field=…") becomes the page's ("enter it below"). */
 function webMessage(message: string, label?: string, field?: string): string {
   let m = message
+    .replace(/supply the real value \(--set [^)]*\)/g, "enter the real value or correct the file")
     .replace(/ ?\(--set [^)]*\)/g, "")
     .replace(/supply it with --set \S+/g, "enter it under Values the file does not contain")
     .replace(/^--set /, "");

@@ -1,0 +1,175 @@
+import "server-only";
+import { z } from "zod";
+import { getCurrentAdmin } from "../auth/session";
+import type { Actor } from "../auth/actor";
+import { getEnv } from "../env";
+import { isAppError, type AppErrorCode } from "../errors";
+import { NDJSON_CONTENT_TYPE, type ApiErrorBody, type StreamErrorEvent } from "../mail/test-events";
+
+/**
+ * Guards and streaming for the console's JSON route handlers (POST /api/profiles/:id/…).
+ *
+ * Route handlers do not get Next's server-action CSRF check, so each one gets it here: a signed-in
+ * admin (401 otherwise — no redirect, fetch() would follow it into the login page), an Origin
+ * header, when present, naming this console (403 otherwise), `Content-Type: application/json`
+ * (415 otherwise: an HTML form cannot send that cross-site without a CORS preflight, which these
+ * routes never grant), a UUID profile id and a bounded body.
+ */
+
+const NO_STORE = { "cache-control": "no-store", "x-content-type-options": "nosniff" } as const;
+
+const HTTP_STATUS: Partial<Record<AppErrorCode, number>> = { not_found: 404, invalid_input: 400, unsupported: 422, unauthorized: 401, forbidden: 403, rate_limited: 429, needs_authorization: 409 };
+
+/** A JSON error answer (never a secret: messages are fixed texts or AppError.userMessage). */
+export function apiError(status: number, code: string, message: string, extra: { hint?: string; fieldErrors?: Record<string, string[]> } = {}): Response {
+  const body: ApiErrorBody = { error: { code, message, ...extra } };
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...NO_STORE } });
+}
+
+/** Maps an AppError to its JSON answer; anything else is rethrown (Next answers 500 and logs it). */
+export function apiErrorFrom(error: unknown): Response {
+  if (!isAppError(error)) throw error;
+  return apiError(HTTP_STATUS[error.code] ?? 400, error.code, error.userMessage, { hint: error.hint, fieldErrors: error.field ? { [error.field]: [error.userMessage] } : undefined });
+}
+
+function firstHeaderValue(v: string | null): string | undefined {
+  return v?.split(",")[0]?.trim() || undefined;
+}
+
+/**
+ * True when the request has no Origin header (same-origin navigations of old browsers, curl) or
+ * its host is this console's: the Host / X-Forwarded-Host the request arrived with, or PUBLIC_URL.
+ * Hosts are compared like Next's own server-action check (scheme aside: a TLS proxy in front of
+ * `next start` makes the browser's scheme differ from the server's). "null" origins are refused.
+ */
+export function isSameOrigin(request: Request): boolean {
+  const origin = request.headers.get("origin");
+  if (origin === null) return true;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host.toLowerCase();
+  } catch {
+    return false;
+  }
+  if (!originHost) return false;
+  const own = new Set<string>();
+  for (const h of [firstHeaderValue(request.headers.get("x-forwarded-host")), firstHeaderValue(request.headers.get("host"))]) if (h) own.add(h.toLowerCase());
+  try {
+    own.add(new URL(request.url).host.toLowerCase());
+  } catch {
+    // a relative or odd URL adds nothing
+  }
+  try {
+    own.add(new URL(getEnv().publicUrl).host.toLowerCase());
+  } catch {
+    // PUBLIC_URL is validated at boot
+  }
+  return own.has(originHost);
+}
+
+/** Reads at most `max` bytes of the body; null when it is larger. */
+async function readBodyText(request: Request, max: number): Promise<string | null> {
+  const declared = Number(request.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > max) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+const profileIdSchema = z.uuid();
+
+export type GuardedPost = { ok: true; admin: Actor; profileId: string; body: unknown } | { ok: false; response: Response };
+
+/**
+ * The checks every profile POST route runs, in this order: signed-in admin (401), same origin
+ * (403), JSON content type (415), UUID profile id (404: it names no profile), body size (413) and
+ * JSON syntax (400). Authentication comes first so anonymous callers learn nothing else.
+ */
+export async function guardProfilePost(request: Request, rawProfileId: string, options: { maxBodyBytes: number }): Promise<GuardedPost> {
+  const admin = await getCurrentAdmin();
+  if (!admin) return { ok: false, response: apiError(401, "unauthorized", "Your session has ended. Sign in again.") };
+  if (!isSameOrigin(request)) return { ok: false, response: apiError(403, "forbidden", "Refused: the request did not come from this console's pages.") };
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) return { ok: false, response: apiError(415, "unsupported_media_type", "Send the request as JSON (Content-Type: application/json).") };
+  const id = profileIdSchema.safeParse(rawProfileId);
+  if (!id.success) return { ok: false, response: apiError(404, "not_found", "There is no profile with this id.") };
+  const text = await readBodyText(request, options.maxBodyBytes);
+  if (text === null) return { ok: false, response: apiError(413, "too_large", `The request is larger than ${Math.round(options.maxBodyBytes / (1024 * 1024))} MB.`) };
+  let body: unknown;
+  try {
+    body = text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    return { ok: false, response: apiError(400, "invalid_json", "The request body is not valid JSON.") };
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return { ok: false, response: apiError(400, "invalid_json", "The request body must be a JSON object.") };
+  return { ok: true, admin, profileId: id.data, body };
+}
+
+/**
+ * Streams newline-delimited JSON: `run` emits events as they happen; the response starts at
+ * once, so the browser shows progress while the work runs. An AppError thrown by `run` becomes
+ * one `{type:"error"}` line with its safe message; anything else is logged on the server and
+ * reported without detail. A client that goes away does not stop the work (a send in flight
+ * still completes and is logged); later events are dropped.
+ */
+export function ndjsonResponse<E>(run: (emit: (event: E) => void) => Promise<void>): Response {
+  const encoder = new TextEncoder();
+  let open = true;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const write = (event: E | StreamErrorEvent) => {
+        if (!open) return;
+        try {
+          controller.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
+        } catch {
+          open = false;
+        }
+      };
+      // Not awaited: start() must return so the response (and its first bytes) can go out.
+      void run(write)
+        .catch((error: unknown) => {
+          if (isAppError(error)) {
+            write({ type: "error", code: error.code, message: error.userMessage, hint: error.hint, field: error.field });
+          } else {
+            console.error("streamed route failed:", error instanceof Error ? error.message : "unknown error");
+            write({ type: "error", code: "internal", message: "The test stopped unexpectedly.", hint: "See the server log and the Logs page." });
+          }
+        })
+        .finally(() => {
+          if (!open) return;
+          open = false;
+          try {
+            controller.close();
+          } catch {
+            // already closed by a cancelled reader
+          }
+        });
+    },
+    cancel() {
+      open = false;
+    },
+  });
+  return new Response(stream, {
+    status: 200,
+    // X-Accel-Buffering: nginx would otherwise hold the lines back until the end.
+    headers: { "content-type": NDJSON_CONTENT_TYPE, "x-accel-buffering": "no", ...NO_STORE },
+  });
+}
