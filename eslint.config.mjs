@@ -14,7 +14,7 @@ const config = [
   },
   {
     // Test fixture helpers such as useTestDb() are named like hooks but are not React hooks.
-    files: ["**/*.test.ts", "tests/**"],
+    files: ["**/*.test.ts", "tests/**", "bench/**"],
     rules: {
       "react-hooks/rules-of-hooks": "off",
     },

@@ -227,14 +227,3 @@ export function rssOfTree(pid: number): { mainMB: number; treeMB: number; proces
   const mb = (kib: number) => Math.round((kib / 1024) * 10) / 10;
   return { mainMB: mb(rssKiB(pid)), treeMB: mb(all.reduce((s, p) => s + rssKiB(p), 0)), processes: all.length };
 }
-
-/** The next-server process: `node next start` may re-exec itself; the deepest node process with a big RSS. */
-export function serverPids(rootPid: number): number[] {
-  const all: number[] = [];
-  const walk = (p: number) => {
-    all.push(p);
-    for (const c of childrenOf(p)) walk(c);
-  };
-  walk(rootPid);
-  return all;
-}

@@ -29,6 +29,8 @@ export type ImportCheckData = {
   issues: ImportIssue[];
   fields: ImportValueField[];
   fieldErrors: FieldErrors;
+  /** Setup step id → title, to name the step each finding points at. */
+  stepTitles: Record<string, string>;
 };
 
 type Props = {
@@ -240,7 +242,7 @@ export function ImportForm({ formats, checkAction, importAction }: Props) {
 
               <section aria-label="Doctor">
                 <h3 className="mb-2 text-sm font-semibold text-slate-900 dark:text-slate-100">Doctor</h3>
-                <DoctorFindings findings={data.findings} linkSteps={false} passedText="The doctor found nothing wrong in this file." />
+                <DoctorFindings findings={data.findings} stepTitles={data.stepTitles} linkSteps={false} passedText="The doctor found nothing wrong in this file." />
               </section>
             </>
           )}

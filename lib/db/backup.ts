@@ -64,7 +64,7 @@ export async function backupDatabase(out: string): Promise<BackupInfo> {
  */
 export async function restoreDatabase(from: string, key: MasterKey): Promise<BackupInfo & { previous: string }> {
   const source = path.resolve(from);
-  const info = inspect(source);
+  inspect(source);
   const db = new Database(source, { readonly: true });
   try {
     const check = db.prepare("SELECT value FROM Setting WHERE key = 'crypto.keyCheck'").get() as { value: string } | undefined;

@@ -12,7 +12,8 @@ import { isPlaceholder } from "@/lib/export/text";
 import { IMPORT_FORMAT_IDS, type ImportFormatId, type ReadImport } from "@/lib/export/types";
 import { getProfileByName } from "@/lib/profiles/dal";
 import { PROFILE_FORM, type FieldSpec } from "@/lib/profiles/fields";
-import { KIND_LABELS, SECRET_LABELS, type ProfileKind, type SecretName } from "@/lib/profiles/schema";
+import { KIND_LABELS, SECRET_LABELS, type ProfileKind, type ProfileSettings, type SecretName } from "@/lib/profiles/schema";
+import { getSetupGuide } from "@/lib/setup-guide/guide";
 import type { ImportCheckData, ImportIssue, ImportValueField } from "@/components/exports/import-form";
 
 /** Extra values arrive as `set.<field>` (settings) or `set.secrets.<name>`, like the CLI's --set. */
@@ -131,6 +132,17 @@ function applicableOverrides(read: ReadImport | null, overrides: Record<string, 
   return Object.fromEntries(Object.entries(overrides).filter(([k]) => keys.has(k)));
 }
 
+/** Titles of the setup steps the findings point at (the file's values may be too incomplete for a guide: then none). */
+function stepTitlesOf(read: ReadImport | null): Record<string, string> {
+  if (!read?.kind) return {};
+  try {
+    const guide = getSetupGuide({ ...read.settings, kind: read.kind } as ProfileSettings, { tokenAcquired: false, sendSucceeded: false, imapSucceeded: false });
+    return Object.fromEntries(guide.steps.map((step) => [step.id, step.title]));
+  } catch {
+    return {};
+  }
+}
+
 async function check(admin: Actor, input: ImportRequestInput): Promise<ImportCheckData> {
   const read = safeRead(input);
   const overrides = applicableOverrides(read, input.overrides);
@@ -167,6 +179,7 @@ async function check(admin: Actor, input: ImportRequestInput): Promise<ImportChe
     issues,
     fields,
     fieldErrors: fieldErrorsFor(issues, fields),
+    stepTitles: stepTitlesOf(read),
   };
 }
 

@@ -15,6 +15,7 @@ import { SettingsView } from "@/components/profiles/settings-view";
 import { CertificateCard } from "@/components/profiles/certificate-card";
 import { DeleteProfileButton, DuplicateButton } from "@/components/profiles/profile-actions";
 import { ActivityList } from "@/components/logs/activity-list";
+import { TokenPanel } from "@/components/tokens/token-panel";
 import { deleteProfileAction, duplicateProfileAction } from "../actions";
 
 export const metadata: Metadata = { title: "Profile" };
@@ -68,6 +69,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             Since 30 April 2026 smtp.office365.com and outlook.office365.com refuse username/password. Use this profile only for other servers; move Microsoft 365 senders to an OAuth profile.
           </Alert>
         )}
+        <TokenPanel profile={profile} searchParams={sp} />
         <Card>
           <CardHeader title="Configuration" description="Secrets are write-only: set or not set." />
           <CardBody>

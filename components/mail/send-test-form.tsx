@@ -1,0 +1,356 @@
+"use client";
+import { useEffect, useId, useRef, useState, useTransition, type ChangeEvent, type FormEvent } from "react";
+import { useRouter } from "next/navigation";
+import { DEFAULT_TEST_BODY, GRAPH_INLINE_ATTACHMENT_LIMIT, MAX_ATTACHMENTS, MAX_ATTACHMENTS_TOTAL_BYTES, formatBytes, testMessageSchema } from "@/lib/mail/message";
+import type { SendResult } from "@/lib/mail/send-test";
+import type { SendTestEvent } from "@/lib/mail/test-events";
+import { formatDuration } from "@/lib/format";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { Field, describedBy, inputClass } from "@/components/ui/field";
+import { postNdjson } from "./ndjson";
+import { ProgressSteps, type PlanStep, type ProgressItem } from "./progress-steps";
+import { SendResultDetails, SendResultHeadline } from "./send-result";
+import type { SendTransport } from "./targets";
+
+export const DEFAULT_SUBJECT = "Test from OAuth Mail Console";
+
+type Attachment = { key: number; filename: string; contentType: string; size: number; contentBase64: string };
+
+type Refusal = { code: string; message: string; hint?: string };
+
+type Run =
+  | { phase: "idle" }
+  | { phase: "running"; events: ProgressItem[]; startedAt: number }
+  | { phase: "finished"; events: ProgressItem[]; result: SendResult }
+  | { phase: "refused"; events: ProgressItem[]; error: Refusal };
+
+export type SendTestFormProps = {
+  profileId: string;
+  transport: SendTransport;
+  oauth: boolean;
+  defaultFrom: string;
+  fromHelp: string;
+};
+
+function planOf(transport: SendTransport, oauth: boolean): PlanStep[] {
+  const prepare = { stage: "preparing", label: "Preparing the message" };
+  const token = { stage: "token", label: "Getting a token" };
+  if (transport === "log-only") return [prepare];
+  if (transport === "graph") return [prepare, token, { stage: "sending", label: "Calling Graph sendMail" }];
+  return [prepare, ...(oauth ? [token] : []), { stage: "connecting", label: "Connecting" }, { stage: "authenticating", label: "Authenticating" }, { stage: "sending", label: "Sending" }];
+}
+
+const CONTENT_TYPE = /^[\w.+-]+\/[\w.+-]+$/;
+
+function readAttachment(file: File, key: number): Promise<Attachment> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onerror = () => reject(reader.error ?? new Error("read failed"));
+    reader.onload = () => {
+      const url = String(reader.result ?? "");
+      const comma = url.indexOf(",");
+      resolve({ key, filename: file.name, contentType: CONTENT_TYPE.test(file.type) ? file.type : "application/octet-stream", size: file.size, contentBase64: comma >= 0 ? url.slice(comma + 1) : "" });
+    };
+    reader.readAsDataURL(file);
+  });
+}
+
+const checkboxClass = "h-4 w-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500 dark:border-slate-600 dark:bg-slate-900";
+
+/**
+ * The "Send test" form with live progress. The message goes to the streaming route handler as
+ * JSON (validated first in the browser with the same schema the server and CLI use); progress
+ * lines are shown as they arrive, then the result. Inputs are controlled, so nothing typed is
+ * lost after a send or a refusal; attachments are read in the browser (Graph's 3 MB limit is
+ * checked before anything is sent).
+ */
+export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHelp }: SendTestFormProps) {
+  const uid = useId();
+  const ids = {
+    to: `${uid}-to`,
+    cc: `${uid}-cc`,
+    bcc: `${uid}-bcc`,
+    from: `${uid}-from`,
+    subject: `${uid}-subject`,
+    body: `${uid}-body`,
+    html: `${uid}-html`,
+    attachments: `${uid}-attachments`,
+    readReceipt: `${uid}-read`,
+    deliveryReceipt: `${uid}-delivery`,
+  };
+  const router = useRouter();
+  const [, startRefresh] = useTransition();
+  const formRef = useRef<HTMLFormElement>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const nextKey = useRef(1);
+
+  const [to, setTo] = useState("");
+  const [cc, setCc] = useState("");
+  const [bcc, setBcc] = useState("");
+  const [from, setFrom] = useState("");
+  const [subject, setSubject] = useState(DEFAULT_SUBJECT);
+  const [body, setBody] = useState(DEFAULT_TEST_BODY);
+  const [html, setHtml] = useState(false);
+  const [readReceipt, setReadReceipt] = useState(false);
+  const [deliveryReceipt, setDeliveryReceipt] = useState(false);
+  const [attachments, setAttachments] = useState<Attachment[]>([]);
+  const [reading, setReading] = useState(false);
+  const [attachmentNote, setAttachmentNote] = useState<string | null>(null);
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [run, setRun] = useState<Run>({ phase: "idle" });
+  const [now, setNow] = useState(0);
+
+  const running = run.phase === "running";
+  const plan = planOf(transport, oauth);
+  const totalBytes = attachments.reduce((n, a) => n + a.size, 0);
+  const graphTooLarge = transport === "graph" && attachments.length > 0 && totalBytes >= GRAPH_INLINE_ATTACHMENT_LIMIT;
+  const graphLimitText = `Attachments total ${formatBytes(totalBytes)}: Graph sendMail takes attachments only under 3 MB in total. Remove some, or test with an SMTP profile.`;
+
+  // A ticking clock while the send runs (the server's progress lines carry their own times).
+  useEffect(() => {
+    if (run.phase !== "running") return;
+    const timer = setInterval(() => setNow(Date.now()), 200);
+    return () => clearInterval(timer);
+  }, [run.phase]);
+
+  const focusFirstError = () =>
+    requestAnimationFrame(() => {
+      formRef.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
+    });
+
+  async function onFiles(event: ChangeEvent<HTMLInputElement>) {
+    const files = Array.from(event.target.files ?? []);
+    event.target.value = "";
+    if (files.length === 0) return;
+    setAttachmentNote(null);
+    const room = MAX_ATTACHMENTS - attachments.length;
+    const taken = files.slice(0, Math.max(room, 0));
+    const notes: string[] = [];
+    if (taken.length < files.length) notes.push(`At most ${MAX_ATTACHMENTS} attachments: ${files.length - taken.length} file${files.length - taken.length === 1 ? " was" : "s were"} left out.`);
+    let total = totalBytes;
+    const fitting: File[] = [];
+    for (const f of taken) {
+      if (total + f.size > MAX_ATTACHMENTS_TOTAL_BYTES) {
+        notes.push(`${f.name} (${formatBytes(f.size)}) would take the attachments over ${formatBytes(MAX_ATTACHMENTS_TOTAL_BYTES)}: left out.`);
+        continue;
+      }
+      total += f.size;
+      fitting.push(f);
+    }
+    setReading(true);
+    try {
+      const read = await Promise.all(fitting.map((f) => readAttachment(f, nextKey.current++)));
+      setAttachments((prev) => [...prev, ...read]);
+      setErrors((e) => ({ ...e, attachments: [] }));
+    } catch {
+      notes.push("A file could not be read. Choose it again.");
+    } finally {
+      setReading(false);
+    }
+    if (notes.length) setAttachmentNote(notes.join(" "));
+  }
+
+  function removeAttachment(key: number) {
+    setAttachments((prev) => prev.filter((a) => a.key !== key));
+    setAttachmentNote(null);
+    fileRef.current?.focus();
+  }
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (running || reading) return;
+    const payload = {
+      to,
+      cc,
+      bcc,
+      from,
+      subject,
+      body,
+      html,
+      attachments: attachments.map(({ filename, contentType, contentBase64 }) => ({ filename, contentType, contentBase64 })),
+      readReceipt,
+      deliveryReceipt,
+    };
+    const parsed = testMessageSchema.safeParse(payload);
+    const fieldErrors: Record<string, string[]> = {};
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const key = String(issue.path[0] ?? "to");
+        (fieldErrors[key] ??= []).push(issue.message);
+      }
+    }
+    if (graphTooLarge) (fieldErrors.attachments ??= []).push(graphLimitText);
+    setErrors(fieldErrors);
+    if (Object.keys(fieldErrors).length) {
+      focusFirstError();
+      return;
+    }
+
+    const events: ProgressItem[] = [];
+    const startedAt = Date.now();
+    setNow(startedAt);
+    setRun({ phase: "running", events: [], startedAt });
+    let result: SendResult | undefined;
+    let refusal: Refusal | undefined;
+    const outcome = await postNdjson<SendTestEvent>(`/api/profiles/${encodeURIComponent(profileId)}/send-test`, payload, (e) => {
+      if (e.type === "progress") {
+        events.push({ stage: e.stage, message: e.message, elapsedMs: e.elapsedMs });
+        setRun({ phase: "running", events: [...events], startedAt });
+      } else if (e.type === "result") {
+        const { type: _type, ...rest } = e;
+        result = rest;
+      } else {
+        refusal = { code: e.code, message: e.message, hint: e.hint };
+        if (e.field) setErrors({ [e.field.split(".")[0]]: [e.message] });
+      }
+    });
+
+    if (outcome.kind === "refused") {
+      refusal = { code: outcome.error.code, message: outcome.error.message, hint: outcome.error.hint };
+      if (outcome.error.fieldErrors) {
+        const fe: Record<string, string[]> = {};
+        for (const [k, v] of Object.entries(outcome.error.fieldErrors)) (fe[k.split(".")[0]] ??= []).push(...v);
+        setErrors(fe);
+        focusFirstError();
+      }
+    } else if (outcome.kind === "network" && !result) {
+      refusal = { code: "network", message: outcome.message };
+    }
+    if (result) setRun({ phase: "finished", events, result });
+    else setRun({ phase: "refused", events, error: refusal ?? { code: "no_result", message: "The console stopped answering before the result arrived.", hint: "The Logs page has the outcome of the send." } });
+    // Status badge, health strip and recent activity of the page now include this send.
+    if (result) startRefresh(() => router.refresh());
+  }
+
+  const err = (k: keyof typeof ids) => (errors[k]?.length ? errors[k] : undefined);
+  const aria = (k: keyof typeof ids, hasHelp: boolean) => ({ "aria-invalid": Boolean(err(k)) || undefined, "aria-describedby": describedBy(ids[k], hasHelp, Boolean(err(k))) });
+  const elapsed = run.phase === "running" ? Math.max(0, now - run.startedAt) : 0;
+
+  return (
+    <div className="@container">
+      <div className="grid grid-cols-1 gap-6 @4xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+        <form ref={formRef} noValidate onSubmit={onSubmit} aria-label="Test message" className="space-y-5">
+          <fieldset disabled={running} className="grid grid-cols-1 gap-x-5 gap-y-4 @xl:grid-cols-2">
+            <legend className="sr-only">Test message</legend>
+            <Field id={ids.to} label="To" required error={err("to")} help="One or more addresses, separated by commas." className="@xl:col-span-2">
+              <input id={ids.to} type="text" inputMode="email" autoComplete="off" spellCheck={false} value={to} onChange={(e) => setTo(e.target.value)} placeholder="recipient@example.com" className={inputClass} aria-required="true" {...aria("to", true)} />
+            </Field>
+            <Field id={ids.cc} label="Cc" error={err("cc")}>
+              <input id={ids.cc} type="text" inputMode="email" autoComplete="off" spellCheck={false} value={cc} onChange={(e) => setCc(e.target.value)} placeholder="optional" className={inputClass} {...aria("cc", false)} />
+            </Field>
+            <Field id={ids.bcc} label="Bcc" error={err("bcc")}>
+              <input id={ids.bcc} type="text" inputMode="email" autoComplete="off" spellCheck={false} value={bcc} onChange={(e) => setBcc(e.target.value)} placeholder="optional" className={inputClass} {...aria("bcc", false)} />
+            </Field>
+            <Field id={ids.from} label="From" error={err("from")} help={`${defaultFrom ? `Empty: ${defaultFrom}. ` : ""}${fromHelp}`}>
+              <input id={ids.from} type="email" autoComplete="off" spellCheck={false} value={from} onChange={(e) => setFrom(e.target.value)} placeholder={defaultFrom || "sender@example.com"} className={inputClass} {...aria("from", true)} />
+            </Field>
+            <Field id={ids.subject} label="Subject" error={err("subject")}>
+              <input id={ids.subject} type="text" value={subject} onChange={(e) => setSubject(e.target.value)} className={inputClass} {...aria("subject", false)} />
+            </Field>
+            <Field id={ids.body} label="Body" error={err("body")} className="@xl:col-span-2">
+              <textarea id={ids.body} rows={4} value={body} onChange={(e) => setBody(e.target.value)} className={cn(inputClass, html && "font-mono text-xs")} {...aria("body", false)} />
+            </Field>
+            <label htmlFor={ids.html} className="-mt-2 flex items-center gap-2 text-sm text-slate-800 @xl:col-span-2 dark:text-slate-200">
+              <input id={ids.html} type="checkbox" checked={html} onChange={(e) => setHtml(e.target.checked)} className={checkboxClass} />
+              Body is HTML
+              <span className="text-xs text-slate-500 dark:text-slate-400">({transport === "graph" ? "contentType HTML" : "text/html with a plain-text alternative"})</span>
+            </label>
+
+            <Field
+              id={ids.attachments}
+              label="Attachments"
+              error={err("attachments")}
+              className="@xl:col-span-2"
+              help={`Read in your browser and sent with the test: at most ${MAX_ATTACHMENTS} files, ${formatBytes(MAX_ATTACHMENTS_TOTAL_BYTES)} in total${transport === "graph" ? "; Graph sendMail takes under 3 MB in total" : ""}.`}
+            >
+              <input
+                ref={fileRef}
+                id={ids.attachments}
+                type="file"
+                multiple
+                onChange={onFiles}
+                className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border file:border-slate-300 file:bg-white file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-slate-800 hover:file:bg-slate-50 dark:text-slate-300 dark:file:border-slate-700 dark:file:bg-slate-900 dark:file:text-slate-100 dark:hover:file:bg-slate-800"
+                {...aria("attachments", true)}
+              />
+              {reading && <p className="text-xs text-slate-500" role="status">Reading files…</p>}
+              {attachmentNote && <p className="text-xs text-amber-700 dark:text-amber-400" role="status">{attachmentNote}</p>}
+              {graphTooLarge && !err("attachments") && (
+                <p className="text-sm text-rose-600 dark:text-rose-400" role="alert">
+                  {graphLimitText}
+                </p>
+              )}
+              {attachments.length > 0 && (
+                <ul className="divide-y divide-slate-100 rounded-md border border-slate-200 dark:divide-slate-800 dark:border-slate-800" aria-label="Attached files">
+                  {attachments.map((a) => (
+                    <li key={a.key} className="flex items-center justify-between gap-3 px-3 py-1.5 text-sm">
+                      <span className="min-w-0 truncate">
+                        {a.filename} <span className="text-xs text-slate-500 dark:text-slate-400">({formatBytes(a.size)}, {a.contentType})</span>
+                      </span>
+                      <Button type="button" variant="ghost" className="px-2 py-1 text-xs" onClick={() => removeAttachment(a.key)} aria-label={`Remove ${a.filename}`}>
+                        Remove
+                      </Button>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </Field>
+
+            <div className="space-y-2 @xl:col-span-2" role="group" aria-label="Receipts">
+              <label htmlFor={ids.readReceipt} className="flex items-start gap-2 text-sm text-slate-800 dark:text-slate-200">
+                <input id={ids.readReceipt} type="checkbox" checked={readReceipt} onChange={(e) => setReadReceipt(e.target.checked)} className={cn(checkboxClass, "mt-0.5")} />
+                <span>
+                  Request a read receipt
+                  <span className="block text-xs text-slate-500 dark:text-slate-400">{transport === "graph" ? "isReadReceiptRequested" : "Disposition-Notification-To header"}</span>
+                </span>
+              </label>
+              <label htmlFor={ids.deliveryReceipt} className="flex items-start gap-2 text-sm text-slate-800 dark:text-slate-200">
+                <input id={ids.deliveryReceipt} type="checkbox" checked={deliveryReceipt} onChange={(e) => setDeliveryReceipt(e.target.checked)} className={cn(checkboxClass, "mt-0.5")} />
+                <span>
+                  Request a delivery receipt
+                  <span className="block text-xs text-slate-500 dark:text-slate-400">{transport === "graph" ? "isDeliveryReceiptRequested" : "DSN NOTIFY=SUCCESS,FAILURE when the server offers DSN"}</span>
+                </span>
+              </label>
+            </div>
+          </fieldset>
+
+          <div className="flex flex-wrap items-center gap-3 border-t border-slate-200 pt-4 dark:border-slate-800">
+            <Button type="submit" pending={running} disabled={reading} pendingLabel="Sending…">
+              Send test
+            </Button>
+            {running && (
+              <span className="text-sm tabular-nums text-slate-500 dark:text-slate-400" aria-hidden="true">
+                {formatDuration(elapsed)}
+              </span>
+            )}
+            {!running && Object.keys(errors).some((k) => errors[k]?.length) && <span className="text-sm text-rose-600 dark:text-rose-400">Check the highlighted fields.</span>}
+          </div>
+        </form>
+
+        <section aria-labelledby={`${uid}-outcome`} className="min-w-0 space-y-4">
+          <h3 id={`${uid}-outcome`} className="text-sm font-semibold text-slate-900 dark:text-slate-100">
+            Progress and result
+          </h3>
+          {run.phase === "idle" && <p className="rounded-md border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">Nothing sent yet. Each step and the server&apos;s answer appear here.</p>}
+          {run.phase !== "idle" && <ProgressSteps plan={plan} events={run.events} status={run.phase === "running" ? "running" : run.phase === "finished" && run.result.ok ? "ok" : "failed"} label="Send progress" />}
+          {/* Polite live region: announces the outcome once, when it arrives. */}
+          <div aria-live="polite" aria-atomic="true">
+            {run.phase === "finished" && <SendResultHeadline result={run.result} />}
+            {run.phase === "refused" && (
+              <Alert tone="danger" role="alert" title={run.error.message}>
+                {run.error.hint}
+                {run.error.code === "unauthorized" && (
+                  <a href="/login" className="mt-1 block font-medium underline">
+                    Sign in again
+                  </a>
+                )}
+              </Alert>
+            )}
+          </div>
+          {run.phase === "finished" && <SendResultDetails result={run.result} profileId={profileId} />}
+        </section>
+      </div>
+    </div>
+  );
+}
