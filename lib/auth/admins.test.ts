@@ -80,3 +80,15 @@ describe("admins, sessions and sign-in throttling", () => {
     resetEnvForTests();
   });
 });
+
+describe("password re-confirmation", () => {
+  it("shares the throttle: repeated wrong passwords lock the admin", async () => {
+    await createAdmin({ username: "test" }, "dave", PASSWORD);
+    const s = await signIn("dave", PASSWORD, { ip: "198.51.100.70" });
+    const dave = (await resolveSession(s.sessionToken))!;
+    const { confirmPassword } = await import("./admins");
+    expect(await confirmPassword(dave, PASSWORD)).toBe(true);
+    for (let i = 0; i < 5; i++) expect(await confirmPassword(dave, "wrong-password")).toBe(false);
+    await expect(confirmPassword(dave, PASSWORD)).rejects.toMatchObject({ code: "rate_limited" });
+  });
+});

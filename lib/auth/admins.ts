@@ -153,10 +153,23 @@ export async function changePassword(actor: Actor, current: string, next: string
   await recordActivity(actor, { action: "admin.password", outcome: "success", summary: `Changed password of "${admin.username}"; all sessions ended` });
 }
 
-/** Re-checks the password of the acting admin (before revealing a token or exporting secrets). */
+/**
+ * Re-checks the password of the acting admin (before revealing a token or exporting secrets).
+ * Shares the sign-in throttle: repeated wrong passwords lock this admin like failed sign-ins.
+ * Throws AppError("rate_limited") while locked; returns false for a wrong password.
+ */
 export async function confirmPassword(actor: Actor, password: string): Promise<boolean> {
+  const now = new Date();
+  const keys: ThrottleKey[] = [`user:${actor.username.toLowerCase()}`];
+  const locked = await lockedUntil(keys, now);
+  if (locked) {
+    const minutes = Math.max(1, Math.ceil((locked.getTime() - now.getTime()) / 60_000));
+    throw new AppError("rate_limited", `Too many wrong passwords. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`);
+  }
   const admin = await getDb().admin.findUnique({ where: { id: actor.id } });
-  return verifyPassword(password, admin?.passwordHash);
+  const ok = await verifyPassword(password, admin?.passwordHash);
+  if (!ok) await recordFailure(keys, now);
+  return ok;
 }
 
 /** Sets a password without the old one (CLI `admin create` for an existing user is refused; this is for the CLI `admin reset-password`). */
