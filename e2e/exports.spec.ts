@@ -1,6 +1,9 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import path from "node:path";
 import { expect, request, test, type Page } from "@playwright/test";
-import { ADMIN, collectResponses, ensureSignedIn, openDb, screenshot } from "./helpers";
+import { startFakeEntra } from "../tests/fakes/fake-entra";
+import { ADMIN, DATA_DIR, collectResponses, ensureSignedIn, openDb, screenshot } from "./helpers";
 
 /**
  * Import → doctor → export, end to end: the reference DELEGATE iMailOAuth.config (with the
@@ -217,5 +220,63 @@ test("export: preview and download without secrets (no-store), include secrets r
     expect(rows.map((r) => r.summary).join("\n")).not.toContain(PASSWORD);
   } finally {
     db.close();
+  }
+});
+
+test("iMail export with secrets carries the cached token and its expiry in the IBM i's format", async ({ page }) => {
+  const name = `Exports token ${RUN}`;
+  const userPassword = `Token-Delegated-Pw-${RUN}`;
+  const idp = await startFakeEntra({ tenants: [TENANT], clients: [{ clientId: CLIENT, publicClient: true }], users: [{ username: "sender@yourdomain.com", password: userPassword }] });
+  try {
+    await ensureSignedIn(page);
+    // The reference example, pointed at the fake Entra ID, imported as is.
+    const text = REFERENCE.replace("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxxx", CLIENT)
+      .replace("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxxx", TENANT)
+      .replace("https://login.microsoftonline.com/{TENANT_ID}/oauth2/v2.0/token", `${idp.url}/{TENANT_ID}/oauth2/v2.0/token`)
+      .replace("your-password", userPassword);
+    await page.goto("/import");
+    await page.getByLabel("File contents").fill(text);
+    await page.getByLabel("Profile name").fill(name);
+    await page.getByRole("button", { name: "Check" }).click();
+    await expect(page.getByTestId("import-status")).toContainText("Ready to import");
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await page.waitForURL(/\/profiles\/[0-9a-f-]{36}\?created=1$/);
+    const id = profileIdOf(page);
+
+    // Before a token is cached the export says so.
+    await page.goto(`/profiles/${id}/export?format=imail-config`);
+    await page.getByLabel("Your password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Show with secrets" }).click();
+    await expect(page.getByTestId("token-note")).toContainText("No access token included");
+    await expect(page.getByTestId("secret-export-content")).not.toContainText("DELEGATED_TOKEN");
+
+    // A token is acquired (by the CLI, against the same database), then exported with its expiry.
+    const env = { ...process.env, DATA_DIR };
+    delete env.DATABASE_FILE;
+    delete env.CONSOLE_MASTER_KEY;
+    const out = execFileSync(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", "cli/main.ts", "token", name, "--json"], { env, encoding: "utf8" });
+    const acquired = JSON.parse(out.slice(out.indexOf("{"))) as { expiresAt: string };
+
+    await page.reload();
+    await page.getByLabel("Your password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Show with secrets" }).click();
+    await expect(page.getByTestId("token-note")).toContainText("The cached access token is included");
+    const content = page.getByTestId("secret-export-content");
+    await expect(content).toContainText(/DELEGATED_TOKEN\s+= eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
+    // yyyy-MM-dd-HH.mm.ss in the profile's IBM i time zone (UTC by default).
+    const expiry = acquired.expiresAt.slice(0, 19).replace("T", "-").replace(/:/g, ".");
+    await expect(content).toContainText(new RegExp(`DELEGATED_EXPIRY_TIME\\s+= ${expiry.replace(/\./g, "\\.")}`));
+
+    // The token left the console: logged as a reveal next to the export.
+    const db = openDb();
+    try {
+      const actions = (db.prepare("SELECT action, outcome FROM Activity WHERE profileId = ? ORDER BY at").all(id) as { action: string; outcome: string }[]).map((r) => `${r.action}:${r.outcome}`);
+      expect(actions).toContain("token.reveal:info");
+      expect(actions.filter((a) => a === "export:success")).toHaveLength(2);
+    } finally {
+      db.close();
+    }
+  } finally {
+    await idp.close();
   }
 });

@@ -119,6 +119,17 @@ async function acquireAndStore(actor: Actor, profileId: string, scope: string, o
       refreshToken = undefined;
     }
     const acquiredAt = new Date();
+    // An already-expired token is useless and must not replace a valid cached one — but a
+    // rotated refresh token is saved all the same: the IdP has revoked the old one.
+    if (token.expiresAt.getTime() <= acquiredAt.getTime() + 5_000) {
+      if (entry && token.refreshToken && token.refreshToken !== entry.refreshToken) {
+        await writeCacheEntry({ profileId, scope, accessToken: entry.accessToken, refreshToken: token.refreshToken, claims: entry.claims, acquiredAt: entry.acquiredAt, expiresAt: entry.expiresAt, source: entry.source });
+      }
+      throw new AppError("remote_error", `The identity provider returned a token that is already expired (expires ${token.expiresAt.toISOString()}, now ${acquiredAt.toISOString()}).`, {
+        hint: "Check this server's clock (and the identity provider's): a large clock skew makes fresh tokens look expired. The cached token was kept.",
+        remoteCode: "expired_token_issued",
+      });
+    }
     await writeCacheEntry({ profileId, scope, accessToken: token.accessToken, refreshToken, claims: token.claims, acquiredAt, expiresAt: token.expiresAt, source: grant });
     const durationMs = Date.now() - started;
     await recordActivity(actor, {
