@@ -25,7 +25,13 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"],
     },
   },
-  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  // One server and database for all specs, in three stages: the first-run flow needs a fresh
+  // console; the feature specs build on it in any order; the leak sweep runs after everything.
+  projects: [
+    { name: "foundation", testMatch: /foundation\.spec\.ts/, use: { browserName: "chromium" } },
+    { name: "features", testMatch: /\.spec\.ts$/, testIgnore: /(foundation|leaks)\.spec\.ts$/, dependencies: ["foundation"], use: { browserName: "chromium" } },
+    { name: "leaks", testMatch: /leaks\.spec\.ts/, dependencies: ["features"], use: { browserName: "chromium" } },
+  ],
   webServer: {
     command: "node scripts/e2e-server.mjs",
     url: `http://127.0.0.1:${port}/login`,

@@ -8,7 +8,9 @@
  * start), so when either is missing it re-runs itself under tsx with both and waits. Everything
  * else lives in bench/run.ts, loaded only in the child.
  *
- * Options: --quick (fewer samples, no 10,000-profile step; for trying the harness out).
+ * Options: --quick (fewer samples, no 10,000-profile step; for trying the harness out),
+ * --server-only (skip the in-process scenarios 1-3 and start-up), --inproc-only (only the
+ * in-process scenarios 1-3), --keep (keep the databases).
  */
 import { spawn } from "node:child_process";
 import path from "node:path";

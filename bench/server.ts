@@ -68,6 +68,8 @@ export function serverEnv(dataDir: string, masterKey: string, extra: Record<stri
   delete env.OMC_BENCH_CHILD;
   // The bench itself runs with the react-server condition; the server must not inherit it.
   delete env.NODE_OPTIONS;
+  // For experiments with the server's runtime flags (e.g. heap sizes); not set by `npm run bench`.
+  if (process.env.BENCH_SERVER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
   return env;
 }
 
@@ -84,20 +86,31 @@ export function spawnNext(port: number, env: NodeJS.ProcessEnv, logFile: string)
   return track(child);
 }
 
-/** Polls GET `url` until it answers 200; returns the milliseconds since `start`. */
-export async function waitFor200(url: string, start: bigint, child: ChildProcess, timeoutMs = 60_000): Promise<number> {
+/**
+ * Polls GET `url` until it answers 200 — or redirects (a console without an admin sends /login
+ * to /setup) to a page on the same server that answers 200. Returns the milliseconds since
+ * `start` and the path that answered.
+ */
+export async function waitFor200(url: string, start: bigint, child: ChildProcess, timeoutMs = 60_000): Promise<{ ms: number; path: string }> {
   const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited (${child.exitCode ?? child.signalCode}) before answering ${url}`);
     try {
-      const res = await request(url, { timeoutMs: 5000 });
-      if (res.status === 200) return msSince(start);
+      let res = await request(url, { timeoutMs: 5000 });
+      let at = new URL(url);
+      if (res.status >= 300 && res.status < 400 && typeof res.headers.location === "string") {
+        at = new URL(res.headers.location, url);
+        res = await request(at.href, { timeoutMs: 5000 });
+      }
+      last = String(res.status);
+      if (res.status === 200) return { ms: msSince(start), path: at.pathname };
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error(`no 200 from ${url} within ${timeoutMs} ms`);
+  throw new Error(`no 200 from ${url} within ${timeoutMs} ms (last: ${last})`);
 }
 
 export async function startServer(dataDir: string, masterKey: string, logFile: string): Promise<RunningServer & { startMs: number }> {
@@ -105,7 +118,7 @@ export async function startServer(dataDir: string, masterKey: string, logFile: s
   const start = process.hrtime.bigint();
   const child = spawnNext(port, serverEnv(dataDir, masterKey), logFile);
   const base = `http://127.0.0.1:${port}`;
-  const startMs = await waitFor200(`${base}/login`, start, child);
+  const { ms: startMs } = await waitFor200(`${base}/login`, start, child);
   return { child, port, base, pid: child.pid!, log: logFile, startMs };
 }
 
@@ -135,8 +148,11 @@ function requestOnce(url: string, options: { method?: string; headers?: Record<s
   if (u.hostname !== "127.0.0.1") throw new Error(`the benchmark only talks to 127.0.0.1, not ${u.hostname}`);
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
+    // GETs reuse keep-alive connections (retried once on a reset, see above); anything else gets
+    // its own connection, so a POST never lands on a socket the server is just closing.
+    const get = (options.method ?? "GET") === "GET";
     const req = http.request(
-      { host: "127.0.0.1", port: u.port, path: u.pathname + u.search, method: options.method ?? "GET", headers: options.headers, agent, timeout: options.timeoutMs ?? 30_000 },
+      { host: "127.0.0.1", port: u.port, path: u.pathname + u.search, method: options.method ?? "GET", headers: get ? options.headers : { ...options.headers, Connection: "close" }, agent: get ? agent : false, timeout: options.timeoutMs ?? 60_000 },
       (res) => {
         const ttfbMs = msSince(start);
         const chunks: Buffer[] = [];
@@ -174,9 +190,10 @@ export function readServerActions(): ServerAction[] {
  */
 export async function callFormAction(base: string, cookie: string, action: ServerAction, fields: Record<string, string>, prevState: unknown = { status: "idle" }): Promise<TimedResponse> {
   const boundary = `----omcbench${Math.random().toString(16).slice(2)}`;
-  // React 19.3 names the FormData's fields "_1_<name>"; earlier versions "1_<name>". Both are
-  // sent: each version ignores the other's.
-  const parts: [string, string][] = [["0", JSON.stringify([prevState, "$K1"])], ...Object.entries(fields).flatMap(([k, v]): [string, string][] => [[`_1_${k}`, v], [`1_${k}`, v]])];
+  // React 19.3 names the FormData's fields "_1_<name>" (earlier versions "1_<name>"; both are
+  // sent, each version ignores the other's). The fields must come before part "0": the server
+  // decodes the stream in order and resolves the $K1 reference when it reaches "0".
+  const parts: [string, string][] = [...Object.entries(fields).flatMap(([k, v]): [string, string][] => [[`_1_${k}`, v], [`1_${k}`, v]]), ["0", JSON.stringify([prevState, "$K1"])]];
   const body = parts.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join("") + `--${boundary}--\r\n`;
   return request(`${base}${action.route}`, {
     method: "POST",
@@ -216,8 +233,20 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-/** RSS of a process and (separately) of all its descendants, in MB. */
-export function rssOfTree(pid: number): { mainMB: number; treeMB: number; processes: number } {
+/** Anonymous (heap, stacks, malloc) and file-backed (code, mapped files) parts of a process's RSS, in MB. */
+function rssParts(pid: number): { anonMB: number; fileMB: number } {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
+    const anon = kib("Anonymous");
+    return { anonMB: Math.round((anon / 1024) * 10) / 10, fileMB: Math.round(((kib("Rss") - anon) / 1024) * 10) / 10 };
+  } catch {
+    return { anonMB: -1, fileMB: -1 };
+  }
+}
+
+/** RSS of a process (with its anonymous / file-backed split) and of its whole process tree, in MB. */
+export function rssOfTree(pid: number): { mainMB: number; anonMB: number; fileMB: number; treeMB: number; processes: number } {
   const all: number[] = [];
   const walk = (p: number) => {
     all.push(p);
@@ -225,5 +254,5 @@ export function rssOfTree(pid: number): { mainMB: number; treeMB: number; proces
   };
   walk(pid);
   const mb = (kib: number) => Math.round((kib / 1024) * 10) / 10;
-  return { mainMB: mb(rssKiB(pid)), treeMB: mb(all.reduce((s, p) => s + rssKiB(p), 0)), processes: all.length };
+  return { mainMB: mb(rssKiB(pid)), ...rssParts(pid), treeMB: mb(all.reduce((s, p) => s + rssKiB(p), 0)), processes: all.length };
 }

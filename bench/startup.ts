@@ -3,10 +3,14 @@
  *
  * `npm start` = `node scripts/prepare.mjs` (prestart: Prisma client check, `prisma migrate
  * deploy`, master-key check through the CLI, build-freshness check) then `next start`. The
- * benchmark runs exactly those two commands with a fresh throwaway DATA_DIR each time, but passes
- * prepare.mjs `--no-build`: on a tree whose sources are newer than .next/BUILD_ID (other people
- * editing while this runs) plain prepare.mjs would start a full `next build`, which is not what
- * this scenario measures. Whether the build is up to date is reported next to the numbers.
+ * benchmark runs exactly those two commands, but passes prepare.mjs `--no-build`: on a tree whose
+ * sources are newer than .next/BUILD_ID (other people editing while this runs) plain prepare.mjs
+ * would start a full `next build`, which is not what this scenario measures. Whether the build is
+ * up to date is reported next to the numbers.
+ *
+ * Two situations: "restart" (a DATA_DIR with a migrated database and an admin, as after any
+ * earlier start: /login answers 200) and "first start" (an empty DATA_DIR: the database is
+ * created and migrated, and /login redirects to the setup page, whose 200 counts).
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -14,7 +18,7 @@ import path from "node:path";
 import { ROOT, freePort, serverEnv, spawnNext, stopChild, track, waitFor200 } from "./server";
 import { msSince } from "./stats";
 
-export type StartupRun = { prepareMs: number; nextStartMs: number; totalMs: number };
+export type StartupRun = { kind: "restart" | "first start"; prepareMs: number; nextStartMs: number; totalMs: number; answeredBy: string };
 
 /** The same freshness rule as scripts/prepare.mjs (newest source file vs .next/BUILD_ID). */
 export function buildIsFresh(): { fresh: boolean; buildId: string; builtAt: string; newestSource: string } {
@@ -51,11 +55,8 @@ function runPrepare(env: NodeJS.ProcessEnv, logFile: string): Promise<void> {
   });
 }
 
-/** One cold start: fresh DATA_DIR, prepare.mjs --no-build, next start, poll /login. */
-export async function measureStartup(runDir: string, index: number, masterKey: string): Promise<StartupRun> {
-  const dataDir = path.join(runDir, `startup-${index}`);
-  fs.mkdirSync(dataDir, { recursive: true });
-  const logFile = path.join(runDir, `startup-${index}.log`);
+/** One start: prepare.mjs --no-build, then next start, polling /login. `dataDir` is prepared by the caller. */
+export async function measureStartup(kind: StartupRun["kind"], dataDir: string, logFile: string, masterKey: string): Promise<StartupRun> {
   const env = serverEnv(dataDir, masterKey);
   const port = await freePort();
   const t0 = process.hrtime.bigint();
@@ -64,9 +65,8 @@ export async function measureStartup(runDir: string, index: number, masterKey: s
   const t1 = process.hrtime.bigint();
   const child = spawnNext(port, env, logFile);
   try {
-    await waitFor200(`http://127.0.0.1:${port}/login`, t1, child);
-    const nextStartMs = msSince(t1);
-    return { prepareMs, nextStartMs, totalMs: msSince(t0) };
+    const answered = await waitFor200(`http://127.0.0.1:${port}/login`, t1, child);
+    return { kind, prepareMs, nextStartMs: answered.ms, totalMs: msSince(t0), answeredBy: answered.path };
   } finally {
     await stopChild(child);
   }

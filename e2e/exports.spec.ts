@@ -1,9 +1,7 @@
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import path from "node:path";
 import { expect, request, test, type Page } from "@playwright/test";
 import { startFakeEntra } from "../tests/fakes/fake-entra";
-import { ADMIN, DATA_DIR, collectResponses, ensureSignedIn, openDb, screenshot } from "./helpers";
+import { ADMIN, collectResponses, ensureSignedIn, openDb, screenshot } from "./helpers";
 
 /**
  * Import → doctor → export, end to end: the reference DELEGATE iMailOAuth.config (with the
@@ -30,7 +28,8 @@ function profileIdOf(page: Page): string {
   return m[1];
 }
 
-test("import: Check shows the format, warnings with lines and the AADSTS900023 finding; fixed and imported", async ({ page }) => {
+test("import: Check shows the format, warnings with lines and the AADSTS900023 finding; fixed and imported", async ({ page, context }) => {
+  const seen = collectResponses(context);
   await ensureSignedIn(page);
   await page.goto("/import");
   await expect(page.getByRole("heading", { level: 1, name: "Import" })).toBeVisible();
@@ -88,6 +87,9 @@ test("import: Check shows the format, warnings with lines and the AADSTS900023 f
   await page.waitForURL(/\/profiles\/[0-9a-f-]{36}\?created=1$/);
   await expect(page.getByRole("heading", { level: 1, name: NAME })).toBeVisible();
   profileId = profileIdOf(page);
+  // The password went to the server in the form, never back: not in a Check result, the redirect or the page.
+  await page.waitForTimeout(300);
+  expect(seen.bodies.join("\n")).not.toContain(PASSWORD);
 
   // Exactly what was checked was saved: the typed ids won over the file's placeholders.
   const db = openDb();
@@ -250,22 +252,28 @@ test("iMail export with secrets carries the cached token and its expiry in the I
     await expect(page.getByTestId("token-note")).toContainText("No access token included");
     await expect(page.getByTestId("secret-export-content")).not.toContainText("DELEGATED_TOKEN");
 
-    // A token is acquired (by the CLI, against the same database), then exported with its expiry.
-    const env = { ...process.env, DATA_DIR };
-    delete env.DATABASE_FILE;
-    delete env.CONSOLE_MASTER_KEY;
-    const out = execFileSync(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", "cli/main.ts", "token", name, "--json"], { env, encoding: "utf8" });
-    const acquired = JSON.parse(out.slice(out.indexOf("{"))) as { expiresAt: string };
+    // A token is acquired on the profile page (ROPC against the fake), then exported with its expiry.
+    await page.goto(`/profiles/${id}`);
+    await page.getByRole("button", { name: "Get token now" }).click();
+    const acquiredNote = page.getByTestId("acquire-result");
+    await expect(acquiredNote).toContainText(/Expires \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
+    const expiresUtc = (await acquiredNote.innerText()).match(/Expires (\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}):(\d{2}) UTC/)!;
 
-    await page.reload();
+    // With a token cached, a wrong password still reveals nothing.
+    await page.goto(`/profiles/${id}/export?format=imail-config`);
+    await page.getByLabel("Your password").fill("not-the-admin-password");
+    await page.getByRole("button", { name: "Show with secrets" }).click();
+    await expect(page.getByRole("alert").filter({ hasText: "Refused: secrets were not exported." })).toBeVisible();
+    await expect(page.getByTestId("secret-export-content")).toHaveCount(0);
+
     await page.getByLabel("Your password").fill(ADMIN.password);
     await page.getByRole("button", { name: "Show with secrets" }).click();
     await expect(page.getByTestId("token-note")).toContainText("The cached access token is included");
     const content = page.getByTestId("secret-export-content");
     await expect(content).toContainText(/DELEGATED_TOKEN\s+= eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
     // yyyy-MM-dd-HH.mm.ss in the profile's IBM i time zone (UTC by default).
-    const expiry = acquired.expiresAt.slice(0, 19).replace("T", "-").replace(/:/g, ".");
-    await expect(content).toContainText(new RegExp(`DELEGATED_EXPIRY_TIME\\s+= ${expiry.replace(/\./g, "\\.")}`));
+    const [, day, hh, mm, ss] = expiresUtc;
+    await expect(content).toContainText(new RegExp(`DELEGATED_EXPIRY_TIME\\s+= ${day}-${hh}\\.${mm}\\.${ss}`));
 
     // The token left the console: logged as a reveal next to the export.
     const db = openDb();
@@ -273,6 +281,9 @@ test("iMail export with secrets carries the cached token and its expiry in the I
       const actions = (db.prepare("SELECT action, outcome FROM Activity WHERE profileId = ? ORDER BY at").all(id) as { action: string; outcome: string }[]).map((r) => `${r.action}:${r.outcome}`);
       expect(actions).toContain("token.reveal:info");
       expect(actions.filter((a) => a === "export:success")).toHaveLength(2);
+      // The refusal is logged once, and the token was not revealed for it.
+      expect(actions.filter((a) => a === "export:failure")).toHaveLength(1);
+      expect(actions).not.toContain("token.reveal:failure");
     } finally {
       db.close();
     }

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { APP_CERT_KEY, APP_CERT_PEM, FIXTURE_SECRETS, SECRET } from "../tests/fixtures/profiles";
-import { ADMIN, collectResponses, openDb, rawDbBytes, screenshot, serverLog, signIn, storedSecrets } from "./helpers";
+import { ADMIN, collectResponses, ensureSignedIn, openDb, rawDbBytes, screenshot, serverLog, storedSecrets } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -134,7 +134,7 @@ test("wrong passwords are refused with one message", async ({ page }) => {
 
 test("creates one profile of every kind, edits keeping secrets, deletes", async ({ page, context }) => {
   const seen = collectResponses(context);
-  await signIn(page);
+  await ensureSignedIn(page);
   await page.goto("/profiles");
   await expect(page.getByText("No mail profiles yet")).toBeVisible();
   await screenshot(page, "profiles-empty");
@@ -261,7 +261,7 @@ test("every page refuses anonymous and forged sessions", async ({ browser }) => 
 
 test("a server action called without a session is refused and changes nothing", async ({ page, browser }) => {
   // Learn the create action's id from a real, signed-in submission…
-  await signIn(page);
+  await ensureSignedIn(page);
   await page.goto("/profiles/new?kind=log-only");
   let actionId = "";
   page.on("request", (r) => {
@@ -280,8 +280,9 @@ test("a server action called without a session is refused and changes nothing", 
   for (const cookie of [undefined, "omc_session=forged"]) {
     const context = await browser.newContext();
     const res = await context.request.post("/profiles/new?kind=log-only", {
-      headers: { "Next-Action": actionId, ...(cookie ? { Cookie: cookie } : {}), Origin: "http://127.0.0.1:3210" },
-      multipart: { "1_name": "Anonymous create", "1_fromAddress": "x@example.com", name: "Anonymous create", fromAddress: "x@example.com" },
+      // React's reply encoding of (bound kind, previous state, form): the action must refuse before using them.
+      headers: { "Next-Action": actionId, ...(cookie ? { Cookie: cookie } : {}), Origin: "http://127.0.0.1:3210", "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component" },
+      data: JSON.stringify(["log-only", { status: "idle" }, "$undefined"]),
       maxRedirects: 0,
     });
     const body = await res.text();
@@ -293,7 +294,7 @@ test("a server action called without a session is refused and changes nothing", 
 });
 
 test("sign-out ends the session", async ({ page }) => {
-  await signIn(page);
+  await ensureSignedIn(page);
   const cookies = await page.context().cookies();
   const session = cookies.find((c) => c.name === "omc_session");
   expect(session?.httpOnly).toBe(true);

@@ -1,5 +1,5 @@
 "use client";
-import { useRef, useState, type ChangeEvent, type FormEvent } from "react";
+import { useState, type ChangeEvent, type FormEvent } from "react";
 import type { ActionResult, FieldErrors } from "@/lib/action-result";
 import type { Finding } from "@/lib/doctor/types";
 import type { ImportFormatId, ImportWarning } from "@/lib/export/types";
@@ -53,7 +53,6 @@ export function ImportForm({ formats, checkAction, importAction }: Props) {
   const [fileNote, setFileNote] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
   const [dirty, setDirty] = useState(true);
   const [last, setLast] = useState<"check" | "import" | null>(null);
-  const fileRef = useRef<HTMLInputElement>(null);
 
   const data = check.state.status === "success" ? check.state.data : undefined;
   const importFailed = last === "import" && imp.state.status === "error" ? imp.state : null;
@@ -105,7 +104,6 @@ export function ImportForm({ formats, checkAction, importAction }: Props) {
               Load from a file
             </label>
             <input
-              ref={fileRef}
               id="import-file"
               type="file"
               accept=".config,.cfg,.json,.properties,.txt,text/plain,application/json"

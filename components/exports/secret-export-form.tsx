@@ -31,8 +31,9 @@ type Props = {
 
 /**
  * "Include secrets": asks for the admin's password again, then shows the export with real values
- * (and, for iMail, the cached token) or saves it straight from memory. Nothing is kept after the
- * admin hides it or leaves the page; the password field is emptied after each success.
+ * (and, for iMail, the cached token) or saves it straight from memory (a Blob, never a URL the
+ * browser could cache or log). "Hide secrets" takes it off the page; the password field is
+ * emptied after each success.
  */
 export function SecretExportForm({ action, format, formatLabel, tokenCapable }: Props) {
   const { state, pending, onSubmit } = useFormAction(action);
@@ -106,7 +107,7 @@ export function SecretExportForm({ action, format, formatLabel, tokenCapable }: 
           )}
           {result && (
             <Alert tone="success" role="status" title={result.intent === "download" ? `Saved ${result.filename} with secrets.` : "Secrets included below."}>
-              Shown on this page only: nothing is cached, and the export was written to the activity log.
+              Shown on this page only and never cached; the export was written to the activity log.
               {tokenCapable && result.token && (
                 <span className="mt-1 block" data-testid="token-note">
                   {result.token.included

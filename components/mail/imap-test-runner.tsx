@@ -96,6 +96,11 @@ export function ImapTestRunner({ profileId }: { profileId: string }) {
         {run.phase === "refused" && (
           <Alert tone="danger" role="alert" title={run.error.message}>
             {run.error.hint}
+            {run.error.code === "unauthorized" && (
+              <Link href="/login" className="mt-1 block font-medium underline">
+                Sign in again
+              </Link>
+            )}
           </Alert>
         )}
       </div>

@@ -21,11 +21,11 @@ const DELIVERY_TEXT = {
   "not-requested": "not requested",
 } as const;
 
-/** Everything the server said about one test send: reply, ids, timing, attempts, receipts, error and transcript. */
-export function SendResultDetails({ result: r, profileId }: { result: SendResult; profileId: string }) {
-  const recipients = [...r.to.map((a) => `To ${a}`), ...r.cc.map((a) => `Cc ${a}`), ...r.bcc.map((a) => `Bcc ${a}`)];
+/** What the admin must read first, next to the headline: Graph's caveat, the decoded error, retries. */
+export function SendResultNotes({ result: r }: { result: SendResult }) {
+  if (!(r.ok && r.transport === "graph") && !(!r.ok && r.error) && !r.fallbackToLoginUser && !r.tokenRefreshed) return null;
   return (
-    <div className="space-y-4" data-testid="send-result-details">
+    <div className="space-y-3">
       {r.ok && r.transport === "graph" && (
         <Alert tone="info" title="Accepted by Graph — not a delivery confirmation">
           Graph answers 202 Accepted once it has queued the message; delivery happens afterwards. Check the recipient&apos;s mailbox, or the Exchange message trace with the request id below.
@@ -39,9 +39,18 @@ export function SendResultDetails({ result: r, profileId }: { result: SendResult
           {r.tokenRefreshed && <Badge tone="warning">Token rejected once, refreshed and retried</Badge>}
         </div>
       )}
+    </div>
+  );
+}
 
+/** Everything the server said about one test send: reply, ids, timing, attempts, receipts and the transcript. */
+export function SendResultDetails({ result: r, profileId }: { result: SendResult; profileId: string }) {
+  const recipients = [...r.to.map((a) => `To ${a}`), ...r.cc.map((a) => `Cc ${a}`), ...r.bcc.map((a) => `Bcc ${a}`)];
+  return (
+    <div className="space-y-4" data-testid="send-result-details">
       <Facts label="Send details">
-        {r.remoteReply && (
+        {/* A failure's reply is already in "What went wrong". */}
+        {r.remoteReply && (r.ok || !r.error?.remoteReply) && (
           <Fact term="Server reply" mono testId="send-server-reply">
             {r.remoteReply}
           </Fact>

@@ -1,9 +1,10 @@
 "use client";
 import { useEffect, useId, useRef, useState, useTransition, type ChangeEvent, type FormEvent } from "react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { DEFAULT_TEST_BODY, GRAPH_INLINE_ATTACHMENT_LIMIT, MAX_ATTACHMENTS, MAX_ATTACHMENTS_TOTAL_BYTES, formatBytes, testMessageSchema } from "@/lib/mail/message";
 import type { SendResult } from "@/lib/mail/send-test";
-import type { SendTestEvent } from "@/lib/mail/test-events";
+import { BROWSER_REQUEST_LIMIT_BYTES, type SendTestEvent } from "@/lib/mail/test-events";
 import { formatDuration } from "@/lib/format";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -11,7 +12,7 @@ import { cn } from "@/components/ui/cn";
 import { Field, describedBy, inputClass } from "@/components/ui/field";
 import { postNdjson } from "./ndjson";
 import { ProgressSteps, type PlanStep, type ProgressItem } from "./progress-steps";
-import { SendResultDetails, SendResultHeadline } from "./send-result";
+import { SendResultDetails, SendResultHeadline, SendResultNotes } from "./send-result";
 import type { SendTransport } from "./targets";
 
 export const DEFAULT_SUBJECT = "Test from OAuth Mail Console";
@@ -43,6 +44,9 @@ function planOf(transport: SendTransport, oauth: boolean): PlanStep[] {
 }
 
 const CONTENT_TYPE = /^[\w.+-]+\/[\w.+-]+$/;
+
+/** Attachments (raw bytes) that fit a browser request: base64 adds a third, the rest of the JSON a little. */
+const BROWSER_ATTACHMENT_BYTES = Math.min(MAX_ATTACHMENTS_TOTAL_BYTES, Math.floor(((BROWSER_REQUEST_LIMIT_BYTES - 256 * 1024) * 3) / 4));
 
 function readAttachment(file: File, key: number): Promise<Attachment> {
   return new Promise((resolve, reject) => {
@@ -132,8 +136,8 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
     let total = totalBytes;
     const fitting: File[] = [];
     for (const f of taken) {
-      if (total + f.size > MAX_ATTACHMENTS_TOTAL_BYTES) {
-        notes.push(`${f.name} (${formatBytes(f.size)}) would take the attachments over ${formatBytes(MAX_ATTACHMENTS_TOTAL_BYTES)}: left out.`);
+      if (total + f.size > BROWSER_ATTACHMENT_BYTES) {
+        notes.push(`${f.name} (${formatBytes(f.size)}) would take the attachments over ${formatBytes(BROWSER_ATTACHMENT_BYTES)}, the most a test from the browser can carry: left out. The CLI takes larger files (send-test NAME --attach FILE).`);
         continue;
       }
       total += f.size;
@@ -155,6 +159,7 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
   function removeAttachment(key: number) {
     setAttachments((prev) => prev.filter((a) => a.key !== key));
     setAttachmentNote(null);
+    setErrors((e) => ({ ...e, attachments: [] }));
     fileRef.current?.focus();
   }
 
@@ -182,6 +187,9 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
       }
     }
     if (graphTooLarge) (fieldErrors.attachments ??= []).push(graphLimitText);
+    else if (new Blob([JSON.stringify(payload)]).size > BROWSER_REQUEST_LIMIT_BYTES) {
+      (fieldErrors[attachments.length ? "attachments" : "body"] ??= []).push(`The message is larger than the ${formatBytes(BROWSER_REQUEST_LIMIT_BYTES)} a test from the browser can carry. Remove attachments or shorten the body; the CLI takes larger messages.`);
+    }
     setErrors(fieldErrors);
     if (Object.keys(fieldErrors).length) {
       focusFirstError();
@@ -263,13 +271,14 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
               label="Attachments"
               error={err("attachments")}
               className="@xl:col-span-2"
-              help={`Read in your browser and sent with the test: at most ${MAX_ATTACHMENTS} files, ${formatBytes(MAX_ATTACHMENTS_TOTAL_BYTES)} in total${transport === "graph" ? "; Graph sendMail takes under 3 MB in total" : ""}.`}
+              help={`Read in your browser and sent with the test: at most ${MAX_ATTACHMENTS} files, ${formatBytes(BROWSER_ATTACHMENT_BYTES)} in total${transport === "graph" ? "; Graph sendMail takes under 3 MB in total" : ""}.`}
             >
               <input
                 ref={fileRef}
                 id={ids.attachments}
                 type="file"
                 multiple
+                disabled={reading}
                 onChange={onFiles}
                 className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border file:border-slate-300 file:bg-white file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-slate-800 hover:file:bg-slate-50 dark:text-slate-300 dark:file:border-slate-700 dark:file:bg-slate-900 dark:file:text-slate-100 dark:hover:file:bg-slate-800"
                 {...aria("attachments", true)}
@@ -341,16 +350,22 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
               <Alert tone="danger" role="alert" title={run.error.message}>
                 {run.error.hint}
                 {run.error.code === "unauthorized" && (
-                  <a href="/login" className="mt-1 block font-medium underline">
+                  <Link href="/login" className="mt-1 block font-medium underline">
                     Sign in again
-                  </a>
+                  </Link>
                 )}
               </Alert>
             )}
           </div>
-          {run.phase === "finished" && <SendResultDetails result={run.result} profileId={profileId} />}
+          {run.phase === "finished" && <SendResultNotes result={run.result} />}
         </section>
       </div>
+      {/* Full width: server replies, ids and the transcript need the room. */}
+      {run.phase === "finished" && (
+        <div className="mt-6 border-t border-slate-200 pt-5 dark:border-slate-800">
+          <SendResultDetails result={run.result} profileId={profileId} />
+        </div>
+      )}
     </div>
   );
 }

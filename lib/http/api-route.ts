@@ -67,7 +67,7 @@ export function isSameOrigin(request: Request): boolean {
   return own.has(originHost);
 }
 
-/** Reads at most `max` bytes of the body; null when it is larger. */
+/** Reads at most `max` bytes of the body; null when it is larger or arrived cut short. */
 async function readBodyText(request: Request, max: number): Promise<string | null> {
   const declared = Number(request.headers.get("content-length") ?? "");
   if (Number.isFinite(declared) && declared > max) return null;
@@ -85,6 +85,9 @@ async function readBodyText(request: Request, max: number): Promise<string | nul
     }
     chunks.push(value);
   }
+  // proxy.ts makes Next.js buffer bodies up to proxyClientMaxBodySize and silently drop the rest:
+  // a body shorter than its Content-Length was cut there, and must not be parsed as if complete.
+  if (Number.isFinite(declared) && declared > 0 && total < declared) return null;
   const all = new Uint8Array(total);
   let at = 0;
   for (const c of chunks) {
@@ -112,7 +115,14 @@ export async function guardProfilePost(request: Request, rawProfileId: string, o
   const id = profileIdSchema.safeParse(rawProfileId);
   if (!id.success) return { ok: false, response: apiError(404, "not_found", "There is no profile with this id.") };
   const text = await readBodyText(request, options.maxBodyBytes);
-  if (text === null) return { ok: false, response: apiError(413, "too_large", `The request is larger than ${Math.round(options.maxBodyBytes / (1024 * 1024))} MB.`) };
+  if (text === null) {
+    return {
+      ok: false,
+      response: apiError(413, "too_large", "The request is too large for the console.", {
+        hint: `The console accepts up to ${Math.round(options.maxBodyBytes / (1024 * 1024))} MB here, less when its proxy body limit (proxyClientMaxBodySize, 10 MB by default) is lower. Send fewer or smaller attachments.`,
+      }),
+    };
+  }
   let body: unknown;
   try {
     body = text.trim() === "" ? {} : JSON.parse(text);

@@ -21,3 +21,10 @@ export type ImapTestEvent = ProgressEvent<ImapTestStage> | ({ type: "result" } &
 export type ApiErrorBody = { error: { code: string; message: string; hint?: string; fieldErrors?: Record<string, string[]> } };
 
 export const NDJSON_CONTENT_TYPE = "application/x-ndjson; charset=utf-8";
+
+/**
+ * The largest "Send test" request the browser may send: Next.js cuts request bodies that pass
+ * through proxy.ts at `experimental.proxyClientMaxBodySize` (default 10 MB). Base64 makes that
+ * about 7 MB of attachments; the CLI has no such limit (25 MB). Raise both together.
+ */
+export const BROWSER_REQUEST_LIMIT_BYTES = 10 * 1024 * 1024;

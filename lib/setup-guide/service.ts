@@ -1,4 +1,5 @@
 import "server-only";
+import { cache } from "react";
 import { listActivity } from "../activity/dal";
 import type { Actor } from "../auth/actor";
 import { getProfile } from "../profiles/dal";
@@ -14,20 +15,21 @@ async function succeeded(actor: Actor, profileId: string, action: string): Promi
 /**
  * The setup checklist of a stored profile, with the proof the console holds: a token was acquired
  * (a successful token.acquire or a cache entry), a test send or IMAP login succeeded (activity
- * log). Throws AppError(not_found).
+ * log). Memoized per request (the doctor panel and the guide on one page share it). Throws
+ * AppError(not_found).
  */
-export async function getProfileSetupGuide(actor: Actor, profileId: string): Promise<ProfileSetupGuide> {
+export const getProfileSetupGuide = cache(async (actor: Actor, profileId: string): Promise<ProfileSetupGuide> => {
   const profile = await getProfile(actor, profileId);
-  const [acquired, cache, sendSucceeded, imapSucceeded] = await Promise.all([
+  const [acquired, cached, sendSucceeded, imapSucceeded] = await Promise.all([
     succeeded(actor, profileId, "token.acquire"),
     getTokenCacheForProfile(actor, profileId),
     succeeded(actor, profileId, "mail.send"),
     succeeded(actor, profileId, "imap.test"),
   ]);
-  const facts: ActivityFacts = { tokenAcquired: acquired || cache.length > 0, sendSucceeded, imapSucceeded };
+  const facts: ActivityFacts = { tokenAcquired: acquired || cached.length > 0, sendSucceeded, imapSucceeded };
   const guide = getSetupGuide(profile.settings, facts, {
     callbackUrl: profile.kind === "m365-auth-code" ? getOAuthRedirectUri() : undefined,
     certificateSha1: profile.certificate?.sha1Hex,
   });
   return { ...guide, profileId: profile.id, profileName: profile.name, facts };
-}
+});

@@ -28,7 +28,7 @@ beforeAll(async () => {
   });
   await updateConsoleSettings(actor, { ...(await getConsoleSettings()), httpTimeoutSeconds: TIMEOUT_S });
   const base = fixtureProfile("m365-auth-code", "faults");
-  profile = await createProfile(actor, { ...base, settings: { ...base.settings, tokenUrl: `${idp.url}/{TENANT_ID}/oauth2/v2.0/token` } });
+  profile = await createProfile(actor, { ...base, settings: { ...base.settings, tokenUrl: `${idp.url}/{TENANT_ID}/oauth2/v2.0/token` } as never });
   const { url } = await startAuthorization(actor, profile.id);
   const page = await (await fetch(url)).text();
   const accept = page.match(/href="([^"]+decision=accept[^"]*)"/)![1].replace(/&amp;/g, "&");
@@ -94,7 +94,7 @@ describe("identity provider faults never cost the stored tokens", () => {
   it("an IdP refusing connections is decoded naming the host, and the cache is kept", async () => {
     const other = await startFakeEntra({ tenants: [TENANT], clients: [{ clientId: CLIENT, secret: SECRET.graphClientSecret }] });
     const base = fixtureProfile("m365-app-graph", "refused idp");
-    const p = await createProfile(actor, { ...base, settings: { ...base.settings, tokenUrl: `${other.url}/{TENANT_ID}/oauth2/v2.0/token` } });
+    const p = await createProfile(actor, { ...base, settings: { ...base.settings, tokenUrl: `${other.url}/{TENANT_ID}/oauth2/v2.0/token` } as never });
     const good = await getAccessToken(actor, p.id);
     await other.close();
     faultsInjected.push("connection refused");

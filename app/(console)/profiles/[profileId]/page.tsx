@@ -16,6 +16,8 @@ import { CertificateCard } from "@/components/profiles/certificate-card";
 import { DeleteProfileButton, DuplicateButton } from "@/components/profiles/profile-actions";
 import { ActivityList } from "@/components/logs/activity-list";
 import { TokenPanel } from "@/components/tokens/token-panel";
+import { DoctorPanel } from "@/components/doctor/doctor-panel";
+import { SetupGuide } from "@/components/setup-guide/setup-guide";
 import { deleteProfileAction, duplicateProfileAction } from "../actions";
 
 export const metadata: Metadata = { title: "Profile" };
@@ -56,6 +58,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         actions={
           <>
             <ButtonLink href={`/profiles/${profile.id}/edit`} variant="primary">Edit</ButtonLink>
+            <ButtonLink href={`/profiles/${profile.id}/export`}>Export</ButtonLink>
             <DuplicateButton action={duplicateProfileAction.bind(null, profile.id)} />
             <DeleteProfileButton name={profile.name} action={deleteProfileAction.bind(null, profile.id)} />
           </>
@@ -77,6 +80,8 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
           </CardBody>
         </Card>
         {profile.certificate && <CertificateCard cert={profile.certificate} now={now} />}
+        <DoctorPanel profileId={profile.id} />
+        <SetupGuide profileId={profile.id} />
         <Card>
           <CardHeader title="Recent activity" actions={<Link href={`/logs?profile=${profile.id}`} className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">All activity</Link>} />
           <CardBody>{activity.items.length ? <ActivityList items={activity.items} showProfile={false} /> : <p className="text-sm text-slate-500">Nothing yet.</p>}</CardBody>

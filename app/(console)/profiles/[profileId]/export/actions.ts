@@ -1,14 +1,17 @@
 "use server";
 import { z } from "zod";
 import { fromAppError, invalid, type ActionResult } from "@/lib/action-result";
+import { recordActivity } from "@/lib/activity/dal";
 import type { Actor } from "@/lib/auth/actor";
 import { confirmPassword } from "@/lib/auth/admins";
 import { requireAdmin } from "@/lib/auth/session";
-import { isAppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
+import { TOKEN_CACHE_FORMATS } from "@/lib/export/cached-token";
+import { getExportFormat } from "@/lib/export/formats";
 import { exportProfile } from "@/lib/export/service";
 import { EXPORT_FORMAT_IDS, type ExportCachedToken, type ExportFormatId } from "@/lib/export/types";
-import { getProfile } from "@/lib/profiles/dal";
-import { getTokenCacheForProfile, revealAccessToken, tokenScopeFor } from "@/lib/tokens";
+import { getProfile, type ProfileDto } from "@/lib/profiles/dal";
+import { getTokenCacheForProfile, revealAccessToken, tokenScopeFor, type TokenCacheEntryDto } from "@/lib/tokens";
 import type { SecretExportData } from "@/components/exports/secret-export-form";
 
 const idSchema = z.uuid({ message: "Unknown profile" });
@@ -18,37 +21,49 @@ const secretExportSchema = z.object({
   intent: z.enum(["show", "download"]).default("show"),
 });
 
-/** Formats whose renderer writes iMail's token cache keys (DELEGATED_TOKEN / TOKEN, imail.oauth.token). */
-const TOKEN_FORMATS: ReadonlySet<ExportFormatId> = new Set(["imail-config", "system-properties", "java-properties-list"]);
+const REFUSED: ActionResult<never> = {
+  status: "error",
+  code: "unauthorized",
+  message: "Refused: secrets were not exported.",
+  fieldErrors: { password: ["That is not your password. Secrets were not exported."] },
+};
 
-type TokenOutcome = { cachedToken: ExportCachedToken | null; info: SecretExportData["token"] };
+/** The profile's cache entry for its default scope, when it holds a comfortably valid access token. */
+async function usableCacheEntry(admin: Actor, profile: ProfileDto): Promise<{ entry: TokenCacheEntryDto | null; note?: string }> {
+  const scope = tokenScopeFor(profile.settings, "default");
+  const entry = (await getTokenCacheForProfile(admin, profile.id)).find((e) => e.scope === scope);
+  if (entry?.state === "valid") return { entry };
+  // Exporting must never make the console ask the identity provider for a new token.
+  return { entry: null, note: !entry || entry.state === "refresh-only" ? "no access token is cached for this profile (get a token on the profile page first)." : "the cached token is about to expire or has expired (get a new one first)." };
+}
 
 /**
- * The cached token for iMail's cache keys, only when one is cached and still comfortably valid:
- * exporting must never make the console ask the identity provider for a new token. The reveal
- * re-checks the password itself and is logged as token.reveal.
+ * The export with the cached token, for the formats that carry iMail's token cache keys. The
+ * password is confirmed once here before the token is revealed (revealAccessToken checks it too and
+ * logs token.reveal), so a wrong password counts once against the sign-in throttle and is logged
+ * as a refused export, exactly as lib/export/service logs it.
  */
-async function cachedTokenFor(admin: Actor, profileId: string, password: string): Promise<TokenOutcome> {
-  const profile = await getProfile(admin, profileId);
-  const scope = tokenScopeFor(profile.settings, "default");
-  const entry = (await getTokenCacheForProfile(admin, profileId)).find((e) => e.scope === scope);
-  if (!entry || entry.state !== "valid") {
-    const note = !entry || entry.state === "refresh-only" ? "no access token is cached for this profile (use Get token now first)." : "the cached token is about to expire or has expired (get a new one first).";
-    return { cachedToken: null, info: { included: false, note } };
+async function withCachedToken(admin: Actor, profile: ProfileDto, format: ExportFormatId, password: string): Promise<{ cachedToken: ExportCachedToken | null; info: NonNullable<SecretExportData["token"]> }> {
+  const { entry, note } = await usableCacheEntry(admin, profile);
+  if (!entry) return { cachedToken: null, info: { included: false, note } };
+  if (!(await confirmPassword(admin, password))) {
+    const label = getExportFormat(format).label;
+    await recordActivity(admin, { action: "export", outcome: "failure", profileId: profile.id, profileName: profile.name, summary: `Refused to export "${profile.name}" as ${label} with secrets: password not confirmed` });
+    throw new AppError("unauthorized", "Enter your password again to export secrets.", { field: "password" });
   }
   try {
-    const token = await revealAccessToken(admin, profileId, password);
+    const token = await revealAccessToken(admin, profile.id, password);
     return { cachedToken: { accessToken: token.accessToken, expiresAt: token.expiresAt }, info: { included: true, expiresAt: token.expiresAt.toISOString() } };
   } catch (error) {
-    if (!isAppError(error) || error.code === "unauthorized") throw error;
+    if (!isAppError(error) || error.code === "unauthorized" || error.code === "rate_limited") throw error;
     return { cachedToken: null, info: { included: false, note: error.userMessage } };
   }
 }
 
 /**
- * "Include secrets": re-checks the admin's password (lib/export/service does, and logs the
- * export or the refusal), then returns the rendered content with real values. This is the one
- * action allowed to return secrets, because the admin asked for them and proved who they are.
+ * "Include secrets": the password is re-checked (by lib/export/service, which logs the export or
+ * the refusal), then the rendered content with real values is returned. This is the one action
+ * allowed to return secrets: the admin asked for them and proved who they are.
  */
 export async function exportWithSecretsAction(profileId: string, _prev: ActionResult<SecretExportData>, form: FormData): Promise<ActionResult<SecretExportData>> {
   const admin = await requireAdmin();
@@ -58,10 +73,9 @@ export async function exportWithSecretsAction(profileId: string, _prev: ActionRe
   if (!input.success) return invalid(input.error, "Enter your password to include secrets.");
   const { format, password, intent } = input.data;
   try {
-    let token: TokenOutcome = { cachedToken: null, info: null };
-    // A wrong password must be refused (and logged) by the export itself, before any token is touched.
-    if (TOKEN_FORMATS.has(format) && (await confirmPassword(admin, password))) token = await cachedTokenFor(admin, pid.data, password);
-    const result = await exportProfile(admin, pid.data, format, { includeSecrets: true, password, cachedToken: token.cachedToken });
+    const profile = await getProfile(admin, pid.data);
+    const token = TOKEN_CACHE_FORMATS.has(format) ? await withCachedToken(admin, profile, format, password) : null;
+    const result = await exportProfile(admin, profile.id, format, { includeSecrets: true, password, cachedToken: token?.cachedToken ?? null });
     return {
       status: "success",
       message: `Exported ${result.filename} with secrets.`,
@@ -71,13 +85,11 @@ export async function exportWithSecretsAction(profileId: string, _prev: ActionRe
         contentType: result.contentType,
         content: result.content,
         warnings: result.warnings.map((w) => w.message),
-        token: TOKEN_FORMATS.has(format) ? (token.info ?? { included: false }) : null,
+        token: token?.info ?? null,
       },
     };
   } catch (error) {
-    if (isAppError(error) && error.code === "unauthorized") {
-      return { status: "error", code: "unauthorized", message: "Refused: secrets were not exported.", fieldErrors: { password: ["That is not your password. Secrets were not exported."] } };
-    }
+    if (isAppError(error) && error.code === "unauthorized") return REFUSED;
     return fromAppError(error);
   }
 }

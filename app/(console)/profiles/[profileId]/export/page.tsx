@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
+import { TOKEN_CACHE_FORMATS } from "@/lib/export/cached-token";
 import { EXPORT_FORMATS, listExportFormats, type ExportFormat } from "@/lib/export/formats";
 import { exportProfile } from "@/lib/export/service";
 import { getProfile, type ProfileDto } from "@/lib/profiles/dal";
@@ -28,8 +29,6 @@ const GROUP_LABELS: Record<string, string> = {
   exchange: "Exchange Online",
   backup: "Backup",
 };
-
-const TOKEN_FORMATS = new Set(["imail-config", "system-properties", "java-properties-list"]);
 
 function groupFormats(formats: ExportFormat[]): { group: string; label: string; formats: ExportFormat[] }[] {
   const out: { group: string; label: string; formats: ExportFormat[] }[] = [];
@@ -167,13 +166,13 @@ export default async function ExportPage({ params, searchParams }: { params: Pro
               id="include-secrets"
               title="Include secrets"
               description={
-                TOKEN_FORMATS.has(selected.id)
+                TOKEN_CACHE_FORMATS.has(selected.id)
                   ? "The same export with the real client secret or password, plus the cached access token and its expiry (in the IBM i's time zone) when one is cached."
                   : "The same export with the real secret values instead of placeholders."
               }
             />
             <CardBody>
-              <SecretExportForm key={selected.id} action={exportWithSecretsAction.bind(null, profile.id)} format={selected.id} formatLabel={selected.label} tokenCapable={TOKEN_FORMATS.has(selected.id)} />
+              <SecretExportForm key={selected.id} action={exportWithSecretsAction.bind(null, profile.id)} format={selected.id} formatLabel={selected.label} tokenCapable={TOKEN_CACHE_FORMATS.has(selected.id)} />
             </CardBody>
           </Card>
         </div>

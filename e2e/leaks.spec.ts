@@ -1,0 +1,101 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { open } from "../lib/crypto/secret-box";
+import { FIXTURE_SECRETS } from "../tests/fixtures/profiles";
+import { collectResponses, DATA_DIR, ensureSignedIn, openDb, rawDbBytes, serverLog } from "./helpers";
+
+/**
+ * Runs last (the "leaks" project depends on all others): after every other spec has created profiles, acquired tokens, sent and
+ * exported, decrypt every secret the console actually holds — profile secrets, access and
+ * refresh tokens — and prove none of them appears in the raw database file (and WAL), the
+ * activity log and transcripts, the server's stdout/stderr, any page's HTML or RSC payload, or
+ * an export made without "include secrets".
+ */
+test.describe.configure({ mode: "serial" });
+
+function storedSecretValues(): string[] {
+  const key = Buffer.from(fs.readFileSync(path.join(DATA_DIR, "master.key"), "utf8").trim(), "base64");
+  const db = openDb();
+  const values = new Set<string>(FIXTURE_SECRETS);
+  const addAll = (obj: Record<string, unknown>) => {
+    for (const v of Object.values(obj)) {
+      if (typeof v !== "string" || v.length < 8) continue;
+      values.add(v);
+      // Multi-line secrets (PEM keys, JSON key files): look for a distinctive line of each, too.
+      for (const line of v.split(/\\n|\n/)) if (line.length >= 40 && !line.startsWith("-----")) values.add(line.trim());
+      // Private keys inside a service-account JSON.
+      try {
+        const inner = JSON.parse(v) as Record<string, unknown>;
+        if (inner && typeof inner === "object") addAll(inner);
+      } catch {
+        // not JSON
+      }
+    }
+  };
+  try {
+    for (const row of db.prepare("SELECT id, secrets FROM Profile WHERE secrets IS NOT NULL").all() as { id: string; secrets: string }[]) addAll(JSON.parse(open(row.secrets, key, row.id)));
+    for (const row of db.prepare("SELECT id, secrets FROM TokenCacheEntry").all() as { id: string; secrets: string }[]) addAll(JSON.parse(open(row.secrets, key, row.id)));
+  } finally {
+    db.close();
+  }
+  // Non-secret parts of a service-account key file (client_email, ids, URLs) are shown on purpose.
+  return [...values].filter((v) => !/^(https?:\/\/|[\w.-]+@[\w.-]+$|service_account$|googleapis\.com$|\d+$|[0-9a-f]{40}$|omc-test-project$)/.test(v));
+}
+
+function activityText(): string {
+  const db = openDb();
+  try {
+    return JSON.stringify(db.prepare("SELECT * FROM Activity").all());
+  } finally {
+    db.close();
+  }
+}
+
+test("no stored secret or token appears anywhere it must not", async ({ page, context }) => {
+  await ensureSignedIn(page);
+  const secrets = storedSecretValues();
+  expect(secrets.length).toBeGreaterThanOrEqual(FIXTURE_SECRETS.length);
+  const tokens = secrets.filter((s) => s.startsWith("eyJ"));
+  console.log(`[leaks] checking ${secrets.length} stored secret values (${tokens.length} tokens)`);
+
+  // Every page, signed in, with its HTML and RSC payloads.
+  const seen = collectResponses(context);
+  const db = openDb();
+  const profiles = db.prepare("SELECT id, kind FROM Profile").all() as { id: string; kind: string }[];
+  const activityIds = (db.prepare("SELECT id FROM Activity WHERE detail IS NOT NULL ORDER BY at DESC LIMIT 20").all() as { id: string }[]).map((r) => r.id);
+  db.close();
+  const urls = ["/", "/profiles", "/profiles/new", "/tokens", "/logs", "/logs?outcome=failure", "/settings", "/import"];
+  for (const p of profiles) urls.push(`/profiles/${p.id}`, `/profiles/${p.id}/edit`, `/profiles/${p.id}/export`);
+  for (const id of activityIds) urls.push(`/logs/${id}`);
+  for (const url of urls) {
+    const res = await page.goto(url);
+    expect(res?.status(), url).toBeLessThan(500);
+  }
+  await page.waitForLoadState("networkidle");
+
+  // Every export the console offers, without secrets, through the download route.
+  const exports: string[] = [];
+  const formats = ["imail-config", "imcfg1", "system-properties", "java-properties-list", "ibmi-json", "ibmi-cl", "ibmi-clle", "exchange-powershell", "profile-json"];
+  for (const p of profiles) {
+    for (const f of formats) {
+      const res = await page.request.get(`/profiles/${p.id}/export/${f}`);
+      if (res.status() === 200) exports.push(await res.text());
+    }
+  }
+  expect(exports.length).toBeGreaterThan(0);
+
+  const places: [string, string][] = [
+    ["raw database file and WAL", rawDbBytes()],
+    ["activity log and transcripts", activityText()],
+    ["server stdout/stderr", serverLog()],
+    ["page HTML and RSC payloads", seen.bodies.join("\n")],
+    ["exports without secrets", exports.join("\n")],
+  ];
+  const leaks: string[] = [];
+  for (const [where, text] of places) {
+    for (const secret of secrets) if (text.includes(secret)) leaks.push(`${where}: ${secret.slice(0, 12)}…`);
+  }
+  console.log(`[leaks] ${places.length} places, ${seen.bodies.length} responses, ${exports.length} exports checked; leaks found: ${leaks.length}`);
+  expect(leaks).toEqual([]);
+});
