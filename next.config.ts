@@ -17,6 +17,9 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["better-sqlite3", "@azure/msal-node", "nodemailer", "imapflow", "google-auth-library", "smtp-server"],
   experimental: {
     serverActions: { bodySizeLimit: "8mb" },
+    // "Send test" posts attachments (25 MB, base64 in JSON) through proxy.ts, whose body limit
+    // defaults to 10 MB. Keep in step with BROWSER_REQUEST_LIMIT_BYTES in lib/mail/test-events.ts.
+    proxyClientMaxBodySize: "36mb",
   },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

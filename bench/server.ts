@@ -256,3 +256,26 @@ export function rssOfTree(pid: number): { mainMB: number; anonMB: number; fileMB
   const mb = (kib: number) => Math.round((kib / 1024) * 10) / 10;
   return { mainMB: mb(rssKiB(pid)), ...rssParts(pid), treeMB: mb(all.reduce((s, p) => s + rssKiB(p), 0)), processes: all.length };
 }
+
+/** Samples a process's RSS every `everyMs` until stopped; returns the peak (MB) and the number of samples. */
+export function rssSampler(pid: number, everyMs = 250): { stop: () => { peakMB: number; samples: number } } {
+  let peak = 0;
+  let samples = 0;
+  const take = () => {
+    const kib = rssKiB(pid);
+    if (kib > 0) {
+      samples++;
+      peak = Math.max(peak, kib);
+    }
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  timer.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      take();
+      return { peakMB: Math.round((peak / 1024) * 10) / 10, samples };
+    },
+  };
+}

@@ -18,19 +18,24 @@ function storedSecretValues(): string[] {
   const key = Buffer.from(fs.readFileSync(path.join(DATA_DIR, "master.key"), "utf8").trim(), "base64");
   const db = openDb();
   const values = new Set<string>(FIXTURE_SECRETS);
+  const addValue = (v: string) => {
+    values.add(v);
+    // Multi-line secrets (PEM keys): a distinctive line of each, too.
+    for (const line of v.split(/\\n|\n/)) if (line.length >= 40 && !line.startsWith("-----")) values.add(line.trim());
+  };
   const addAll = (obj: Record<string, unknown>) => {
     for (const v of Object.values(obj)) {
       if (typeof v !== "string" || v.length < 8) continue;
-      values.add(v);
-      // Multi-line secrets (PEM keys, JSON key files): look for a distinctive line of each, too.
-      for (const line of v.split(/\\n|\n/)) if (line.length >= 40 && !line.startsWith("-----")) values.add(line.trim());
-      // Private keys inside a service-account JSON.
+      let inner: unknown;
       try {
-        const inner = JSON.parse(v) as Record<string, unknown>;
-        if (inner && typeof inner === "object") addAll(inner);
+        inner = JSON.parse(v);
       } catch {
-        // not JSON
+        inner = undefined;
       }
+      // A service-account key file: only its private key is secret (client_email, ids and URLs
+      // are shown and exported on purpose, as in IBM's sample).
+      if (inner && typeof inner === "object" && typeof (inner as { private_key?: unknown }).private_key === "string") addValue((inner as { private_key: string }).private_key);
+      else addValue(v);
     }
   };
   try {
@@ -39,8 +44,7 @@ function storedSecretValues(): string[] {
   } finally {
     db.close();
   }
-  // Non-secret parts of a service-account key file (client_email, ids, URLs) are shown on purpose.
-  return [...values].filter((v) => !/^(https?:\/\/|[\w.-]+@[\w.-]+$|service_account$|googleapis\.com$|\d+$|[0-9a-f]{40}$|omc-test-project$)/.test(v));
+  return [...values];
 }
 
 function activityText(): string {

@@ -1,12 +1,9 @@
-import { execFileSync } from "node:child_process";
-import Module, { createRequire } from "node:module";
 import net from "node:net";
-import path from "node:path";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { startFakeEntra, type FakeEntra } from "../tests/fakes/fake-entra";
-import type { SmtpPeer, startSmtpPeer as StartSmtpPeer } from "../tests/fakes/smtp-peer";
-import type { DovecotServer, startDovecot as StartDovecot } from "../tests/fakes/dovecot";
-import type { FakeGraph, startFakeGraph as StartFakeGraph } from "../tests/fakes/fake-graph";
+import { startSmtpPeer, type SmtpPeer } from "../tests/fakes/smtp-peer";
+import { startDovecot, type DovecotServer } from "../tests/fakes/dovecot";
+import { startFakeGraph, type FakeGraph } from "../tests/fakes/fake-graph";
 import { CLIENT, SECRET, TENANT } from "../tests/fixtures/profiles";
 import { collectResponses, ensureSignedIn, screenshot } from "./helpers";
 
@@ -55,24 +52,6 @@ const bodies: string[] = [];
  * script's answer into the module cache under its path, then load the fakes. Drop this once the
  * three fakes load the CA the way fake-entra.ts does.
  */
-function loadMailFakes(): { startSmtpPeer: typeof StartSmtpPeer; startDovecot: typeof StartDovecot; startFakeGraph: typeof StartFakeGraph } {
-  const load = createRequire(__filename);
-  const script = path.resolve(__dirname, "../scripts/test-ca.mjs");
-  if (!load.cache[script]) {
-    const files = JSON.parse(execFileSync(process.execPath, [script], { encoding: "utf8" })) as Record<string, string>;
-    const shim = new Module(script);
-    shim.filename = script;
-    shim.loaded = true;
-    shim.exports = { ensureTestCa: () => files, TEST_CA_DIR: files.dir };
-    load.cache[script] = shim;
-  }
-  return {
-    startSmtpPeer: load("../tests/fakes/smtp-peer").startSmtpPeer,
-    startDovecot: load("../tests/fakes/dovecot").startDovecot,
-    startFakeGraph: load("../tests/fakes/fake-graph").startFakeGraph,
-  };
-}
-
 /** A TCP relay to `target` that delays the server's first bytes (the 220 greeting). */
 async function startDelayingRelay(target: { host: string; port: number }, delayMs: number): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<net.Socket>();
@@ -122,7 +101,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 test.beforeAll(async () => {
-  const { startSmtpPeer, startDovecot, startFakeGraph } = loadMailFakes();
   idp = await startFakeEntra({ tenants: [TENANT], clients: [{ clientId: CLIENT, secret: [SECRET.smtpAppClientSecret, SECRET.graphClientSecret] }] });
   peer = await startSmtpPeer({ mailboxes: [MAILBOX], audience: "https://outlook.office365.com" });
   relay = await startDelayingRelay(peer, GREETING_DELAY_MS);
@@ -387,9 +365,9 @@ test("Graph: 3 MB of attachments is refused in the browser before sending; a sma
 
   expect(graph.requests).toHaveLength(0);
 
-  // More than a browser request can carry (the proxy's 10 MB body limit) is left out at once.
-  await panel.getByLabel("Attachments").setInputFiles({ name: "huge.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(8 * 1024 * 1024, 7) });
-  await expect(panel.getByText(/huge\.bin \(8\.00 MB\) would take the attachments over 7\.\d+ MB, the most a test from the browser can carry: left out/)).toBeVisible();
+  // More than a browser request can carry (the proxy's 36 MB body limit) is left out at once.
+  await panel.getByLabel("Attachments").setInputFiles({ name: "huge.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(28 * 1024 * 1024, 7) });
+  await expect(panel.getByText(/huge\.bin \(28\.00 MB\) would take the attachments over \d+\.\d+ MB, the most a test from the browser can carry: left out/)).toBeVisible();
   await expect(panel.getByRole("list", { name: "Attached files" })).not.toContainText("huge.bin");
 
   // Removing the file clears the refusal; a small message goes through Graph sendMail.
@@ -443,10 +421,10 @@ test("the streaming routes refuse other origins, other content types, bad ids, b
   expect(refusal.error.code).toBe("invalid_input");
   expect(Object.entries(refusal.error.fieldErrors)).toEqual([["to.0", ["To: each address must be an email address like name@example.com"]]]);
 
-  // Larger than the proxy's body limit (10 MB): refused as too large, never parsed half.
+  // Larger than the proxy's body limit (36 MB): refused as too large, never parsed half.
   const huge = await page.request.post(url, {
     headers: { "Content-Type": "application/json", Origin: BASE },
-    data: JSON.stringify({ ...message, attachments: [{ filename: "huge.bin", contentType: "application/octet-stream", contentBase64: Buffer.alloc(9 * 1024 * 1024, 1).toString("base64") }] }),
+    data: JSON.stringify({ ...message, attachments: [{ filename: "huge.bin", contentType: "application/octet-stream", contentBase64: Buffer.alloc(28 * 1024 * 1024, 1).toString("base64") }] }),
   });
   expect(huge.status()).toBe(413);
 

@@ -8,6 +8,8 @@ import { ButtonLink } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, EmptyState, PageHeader } from "@/components/ui/card";
 import { KindBadge, StatusBadge } from "@/components/profiles/badges";
 import { ActivityList } from "@/components/logs/activity-list";
+import { getProfileHealth } from "@/lib/activity/health";
+import { HealthStrip } from "@/components/mail/health-strip";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -28,6 +30,7 @@ export default async function DashboardPage() {
     listActivity(admin, { pageSize: 8 }),
     listActivity(admin, { outcome: "failure", pageSize: 5 }),
   ]);
+  const health = await getProfileHealth(admin, profiles.items.map((p) => p.id));
   const by = (s: string) => counts.byStatus[s] ?? 0;
   return (
     <>
@@ -50,15 +53,18 @@ export default async function DashboardPage() {
               <CardBody>
                 <ul className="divide-y divide-slate-100 dark:divide-slate-800">
                   {profiles.items.map((p) => (
-                    <li key={p.id} className="flex items-center justify-between gap-3 py-2 text-sm">
-                      <span className="min-w-0">
-                        <Link href={`/profiles/${p.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">{p.name}</Link>
-                        <span className="ml-2 font-mono text-xs text-slate-500">{p.account}</span>
-                      </span>
-                      <span className="flex shrink-0 items-center gap-2">
-                        <KindBadge kind={p.kind} />
-                        <StatusBadge status={p.status} detail={p.statusDetail} />
-                      </span>
+                    <li key={p.id} className="py-2 text-sm">
+                      <div className="flex items-center justify-between gap-3">
+                        <span className="min-w-0">
+                          <Link href={`/profiles/${p.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">{p.name}</Link>
+                          <span className="ml-2 font-mono text-xs text-slate-500">{p.account}</span>
+                        </span>
+                        <span className="flex shrink-0 items-center gap-2">
+                          <KindBadge kind={p.kind} />
+                          <StatusBadge status={p.status} detail={p.statusDetail} />
+                        </span>
+                      </div>
+                      <HealthStrip className="mt-1.5" health={health[p.id]} href={`/logs?profile=${p.id}`} />
                     </li>
                   ))}
                 </ul>

@@ -25,6 +25,6 @@ export const NDJSON_CONTENT_TYPE = "application/x-ndjson; charset=utf-8";
 /**
  * The largest "Send test" request the browser may send: Next.js cuts request bodies that pass
  * through proxy.ts at `experimental.proxyClientMaxBodySize` (default 10 MB). Base64 makes that
- * about 7 MB of attachments; the CLI has no such limit (25 MB). Raise both together.
+ * about 26 MB of attachments (next.config.ts sets 36 MB), the same 25 MB the CLI allows. Raise both together.
  */
-export const BROWSER_REQUEST_LIMIT_BYTES = 10 * 1024 * 1024;
+export const BROWSER_REQUEST_LIMIT_BYTES = 36 * 1024 * 1024;

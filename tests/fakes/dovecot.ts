@@ -4,8 +4,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-// @ts-expect-error plain ESM helper without types
-import { ensureTestCa } from "../../scripts/test-ca.mjs";
+import { testCa } from "./test-ca";
 import { TEST_IDP_KID, testIdpKeys } from "./idp-keys";
 
 /**
@@ -140,7 +139,7 @@ function idOf(name: string): { uid: number; gid: number } | null {
 /** Starts Dovecot; resolves once it accepts connections on its port. */
 export async function startDovecot(options: DovecotOptions): Promise<DovecotServer> {
   const binary = ensureDovecotInstalled();
-  const ca = ensureTestCa();
+  const ca = testCa();
   // Short path: Dovecot's unix sockets live under base_dir (108-byte limit on socket paths).
   const dir = path.resolve(".tmp/dovecot", randomBytes(4).toString("hex"));
   const run = path.join(dir, "run");

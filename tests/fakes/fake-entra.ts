@@ -1,7 +1,6 @@
-import { execFileSync } from "node:child_process";
+import { testCa } from "./test-ca";
 import fs from "node:fs";
 import https from "node:https";
-import path from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { X509Certificate, createHash, randomBytes, randomUUID } from "node:crypto";
@@ -20,15 +19,9 @@ import { issueTestAccessToken, testIdpJwk } from "./idp-keys";
 // ------------------------------------------------------------------------------------------
 // Shared HTTPS plumbing (also used by fake-google.ts)
 
-let testCa: { serverCert: string; serverKey: string } | undefined;
-
-/**
- * The test CA's server certificate and key (created on first use). scripts/test-ca.mjs runs in a
- * child process instead of being imported: Playwright's CommonJS loader cannot load that plain
- * ESM script, and the e2e specs start this fake too.
- */
+/** The test CA's server certificate and key (see ./test-ca). */
 function testCaFiles(): { serverCert: string; serverKey: string } {
-  return (testCa ??= JSON.parse(execFileSync(process.execPath, [path.resolve(__dirname, "../../scripts/test-ca.mjs")], { encoding: "utf8" })));
+  return testCa();
 }
 
 export type FakeRequest = {

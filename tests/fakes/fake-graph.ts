@@ -3,8 +3,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
-// @ts-expect-error plain ESM helper without types
-import { ensureTestCa } from "../../scripts/test-ca.mjs";
+import { testCa } from "./test-ca";
 import { verifyTestAccessToken } from "./idp-keys";
 
 /**
@@ -78,7 +77,7 @@ export type FakeGraph = {
 const graphError = (code: string, message: string) => ({ error: { code, message, innerError: { date: new Date().toISOString(), "request-id": crypto.randomUUID() } } });
 
 export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGraph> {
-  const ca = ensureTestCa();
+  const ca = testCa();
   const requests: GraphRecordedRequest[] = [];
   const tokensSeen: string[] = [];
   const scripted: GraphScriptedAnswer[] = [];

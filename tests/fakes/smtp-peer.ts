@@ -2,8 +2,7 @@ import fs from "node:fs";
 import net from "node:net";
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession, type SMTPServerAddress } from "smtp-server";
 import { simpleParser, type ParsedMail } from "mailparser";
-// @ts-expect-error plain ESM helper without types
-import { ensureTestCa } from "../../scripts/test-ca.mjs";
+import { testCa } from "./test-ca";
 import { verifyTestAccessToken } from "./idp-keys";
 
 /**
@@ -84,7 +83,7 @@ function identityClaims(claims: Record<string, unknown>): string[] {
 }
 
 export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<SmtpPeer> {
-  const ca = ensureTestCa();
+  const ca = testCa();
   if (options.noGreeting) return startSilentPeer();
 
   const received: ReceivedMessage[] = [];

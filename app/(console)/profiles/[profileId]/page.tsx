@@ -17,6 +17,10 @@ import { DeleteProfileButton, DuplicateButton } from "@/components/profiles/prof
 import { ActivityList } from "@/components/logs/activity-list";
 import { TokenPanel } from "@/components/tokens/token-panel";
 import { DoctorPanel } from "@/components/doctor/doctor-panel";
+import { getProfileHealth } from "@/lib/activity/health";
+import { HealthStrip } from "@/components/mail/health-strip";
+import { SendTestPanel } from "@/components/mail/send-test-panel";
+import { ImapTestPanel } from "@/components/mail/imap-test-panel";
 import { SetupGuide } from "@/components/setup-guide/setup-guide";
 import { deleteProfileAction, duplicateProfileAction } from "../actions";
 
@@ -38,7 +42,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
   const sp = await searchParams;
   const profile = await load(profileId);
   if (!profile) notFound();
-  const activity = await listActivity(admin, { profileId, pageSize: 10 });
+  const [activity, health] = await Promise.all([listActivity(admin, { profileId, pageSize: 10 }), getProfileHealth(admin, [profileId])]);
   const now = new Date();
 
   return (
@@ -50,6 +54,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
           <span className="flex flex-wrap items-center gap-2">
             <KindBadge kind={profile.kind} />
             <StatusBadge status={profile.status} detail={profile.statusDetail} />
+            <HealthStrip health={health[profile.id]} href={`/logs?profile=${profile.id}`} />
             <span>{KIND_LABELS[profile.kind]}</span>
             <span className="text-slate-400">·</span>
             <span>version {profile.version}, updated {formatDateTime(profile.updatedAt)} by {profile.updatedBy}</span>
@@ -80,6 +85,8 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
           </CardBody>
         </Card>
         {profile.certificate && <CertificateCard cert={profile.certificate} now={now} />}
+        <SendTestPanel profile={profile} />
+        <ImapTestPanel profile={profile} />
         <DoctorPanel profileId={profile.id} />
         <SetupGuide profileId={profile.id} />
         <Card>
