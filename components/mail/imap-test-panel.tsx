@@ -1,7 +1,7 @@
 import type { ProfileDto } from "@/lib/profiles/dal";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ImapTestRunner } from "./imap-test-runner";
-import { imapTargetOf } from "./targets";
+import { imapTargetOf } from "@/lib/mail/targets";
 
 /**
  * "Test IMAP" on the profile page, for the kinds with IMAP settings (delegated, app SMTP/IMAP,

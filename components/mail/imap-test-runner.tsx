@@ -5,12 +5,11 @@ import { useRouter } from "next/navigation";
 import type { ImapResult } from "@/lib/mail/imap-test";
 import type { ImapTestEvent } from "@/lib/mail/test-events";
 import { formatDateTime, formatDuration } from "@/lib/format";
-import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { postNdjson } from "./ndjson";
 import { ProgressSteps, type PlanStep, type ProgressItem } from "./progress-steps";
-import { DecodedError, Fact, Facts, ResultHeadline } from "./result-parts";
+import { DecodedError, Fact, Facts, ResultHeadline, RefusedAlert } from "./result-parts";
 import { TranscriptToggle } from "./transcript-toggle";
 
 const PLAN: PlanStep[] = [
@@ -93,16 +92,7 @@ export function ImapTestRunner({ profileId }: { profileId: string }) {
       {run.phase !== "idle" && <ProgressSteps plan={PLAN} events={run.events} status={run.phase === "running" ? "running" : run.phase === "finished" && run.result.ok ? "ok" : "failed"} label="IMAP test progress" />}
       <div aria-live="polite" aria-atomic="true">
         {run.phase === "finished" && <ResultHeadline ok={run.result.ok} title={run.result.ok ? "IMAP works" : "IMAP test failed"} detail={run.result.ok ? run.result.summary : (run.result.error?.message ?? run.result.summary)} testId="imap-result" />}
-        {run.phase === "refused" && (
-          <Alert tone="danger" role="alert" title={run.error.message}>
-            {run.error.hint}
-            {run.error.code === "unauthorized" && (
-              <Link href="/login" className="mt-1 block font-medium underline">
-                Sign in again
-              </Link>
-            )}
-          </Alert>
-        )}
+        {run.phase === "refused" && <RefusedAlert error={run.error} />}
       </div>
       {run.phase === "finished" && <ImapResultDetails result={run.result} profileId={profileId} />}
     </div>

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import Link from "next/link";
 import { Alert } from "@/components/ui/alert";
 import { cn } from "@/components/ui/cn";
 
@@ -76,5 +77,19 @@ export function Fact({ term, children, mono, testId }: { term: string; children:
         {children}
       </dd>
     </>
+  );
+}
+
+/** A request the route refused before running (signed out, bad input, too large). */
+export function RefusedAlert({ error }: { error: { code: string; message: string; hint?: string } }) {
+  return (
+    <Alert tone="danger" role="alert" title={error.message}>
+      {error.hint}
+      {error.code === "unauthorized" && (
+        <Link href="/login" className="mt-1 block font-medium underline">
+          Sign in again
+        </Link>
+      )}
+    </Alert>
   );
 }

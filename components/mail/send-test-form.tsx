@@ -1,19 +1,18 @@
 "use client";
 import { useEffect, useId, useRef, useState, useTransition, type ChangeEvent, type FormEvent } from "react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { DEFAULT_TEST_BODY, GRAPH_INLINE_ATTACHMENT_LIMIT, MAX_ATTACHMENTS, MAX_ATTACHMENTS_TOTAL_BYTES, formatBytes, testMessageSchema } from "@/lib/mail/message";
 import type { SendResult } from "@/lib/mail/send-test";
 import { BROWSER_REQUEST_LIMIT_BYTES, type SendTestEvent } from "@/lib/mail/test-events";
 import { formatDuration } from "@/lib/format";
-import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Field, describedBy, inputClass } from "@/components/ui/field";
 import { postNdjson } from "./ndjson";
+import { RefusedAlert } from "./result-parts";
 import { ProgressSteps, type PlanStep, type ProgressItem } from "./progress-steps";
 import { SendResultDetails, SendResultHeadline, SendResultNotes } from "./send-result";
-import type { SendTransport } from "./targets";
+import type { SendTransport } from "@/lib/mail/targets";
 
 export const DEFAULT_SUBJECT = "Test from OAuth Mail Console";
 
@@ -346,16 +345,7 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
           {/* Polite live region: announces the outcome once, when it arrives. */}
           <div aria-live="polite" aria-atomic="true">
             {run.phase === "finished" && <SendResultHeadline result={run.result} />}
-            {run.phase === "refused" && (
-              <Alert tone="danger" role="alert" title={run.error.message}>
-                {run.error.hint}
-                {run.error.code === "unauthorized" && (
-                  <Link href="/login" className="mt-1 block font-medium underline">
-                    Sign in again
-                  </Link>
-                )}
-              </Alert>
-            )}
+            {run.phase === "refused" && <RefusedAlert error={run.error} />}
           </div>
           {run.phase === "finished" && <SendResultNotes result={run.result} />}
         </section>

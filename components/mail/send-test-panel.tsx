@@ -1,7 +1,7 @@
 import type { ProfileDto } from "@/lib/profiles/dal";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { SendTestForm } from "./send-test-form";
-import { sendTargetOf } from "./targets";
+import { sendTargetOf } from "@/lib/mail/targets";
 
 /**
  * "Send test" on the profile page: what the test will do (server, identity), the form, live

@@ -1,4 +1,5 @@
 import "server-only";
+import { imapTargetOf, type ImapTarget } from "./targets";
 import { AppError, isAppError } from "../errors";
 import type { Actor } from "../auth/actor";
 import { recordActivity } from "../activity/dal";
@@ -43,22 +44,15 @@ export type ImapResult = {
   transcript: string;
 };
 
-type ImapPlan = { host: string; port: number; security: ImapSecurity; user: string };
-
-function imapPlan(s: ProfileSettings): ImapPlan {
+/** Where the IMAP test connects: the profile's target, or an error saying why there is none. */
+function imapPlan(s: ProfileSettings): ImapTarget {
+  const target = imapTargetOf(s);
+  if (target) return target;
   switch (s.kind) {
-    case "m365-delegated":
-      return { host: s.imapHost, port: s.imapPort, security: s.imapSecurity, user: s.loginUser };
-    case "m365-app-smtp":
-      return { host: s.imapHost, port: s.imapPort, security: s.imapSecurity, user: s.mailbox };
     case "m365-auth-code":
-      if (!s.useImap) throw new AppError("unsupported", `Profile "${s.name}" has IMAP switched off.`, { hint: "Edit the profile and enable IMAP." });
-      return { host: s.imapHost, port: s.imapPort, security: s.imapSecurity, user: s.mailbox };
-    case "google-service-account":
-      return { host: s.imapHost, port: s.imapPort, security: s.imapSecurity, user: s.impersonateUser };
+      throw new AppError("unsupported", `Profile "${s.name}" has IMAP switched off.`, { hint: "Edit the profile and enable IMAP." });
     case "oauth2-generic":
-      if (!s.imapHost) throw new AppError("unsupported", `Profile "${s.name}" has no IMAP host.`, { field: "settings.imapHost", hint: "Set the IMAP host on the profile to test IMAP." });
-      return { host: s.imapHost, port: s.imapPort, security: s.imapSecurity, user: s.mailUser };
+      throw new AppError("unsupported", `Profile "${s.name}" has no IMAP host.`, { field: "settings.imapHost", hint: "Set the IMAP host on the profile to test IMAP." });
     case "m365-app-graph":
       throw new AppError("unsupported", "Graph profiles send with Graph sendMail and have no IMAP settings.", { hint: "Test IMAP with an m365-app-smtp profile (IMAP.AccessAsApp) or a delegated profile." });
     default:

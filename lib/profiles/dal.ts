@@ -131,6 +131,12 @@ export async function getProfile(_actor: Actor, id: string): Promise<ProfileDto>
   return toDto(row);
 }
 
+/** A profile by id, or null when there is none (pages answer 404 with it). */
+export async function findProfile(actor: Actor, id: string): Promise<ProfileDto | null> {
+  const row = await getDb().profile.findUnique({ where: { id } });
+  return row ? toDto(row) : null;
+}
+
 /** A profile by its unique name (the CLI's handle). Throws AppError(not_found). */
 export async function getProfileByName(_actor: Actor, name: string): Promise<ProfileDto> {
   const row = await getDb().profile.findUnique({ where: { name } });

@@ -2,9 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth/session";
-import { getProfile, type ProfileDto } from "@/lib/profiles/dal";
+import { findProfile } from "@/lib/profiles/dal";
 import { listActivity } from "@/lib/activity/dal";
-import { isAppError } from "@/lib/errors";
 import { KIND_LABELS } from "@/lib/profiles/schema";
 import { formatDateTime } from "@/lib/format";
 import { ButtonLink } from "@/components/ui/button";
@@ -26,21 +25,12 @@ import { deleteProfileAction, duplicateProfileAction } from "../actions";
 
 export const metadata: Metadata = { title: "Profile" };
 
-async function load(id: string): Promise<ProfileDto | null> {
-  const admin = await requireAdmin();
-  try {
-    return await getProfile(admin, id);
-  } catch (error) {
-    if (isAppError(error) && error.code === "not_found") return null;
-    throw error;
-  }
-}
 
 export default async function ProfilePage({ params, searchParams }: { params: Promise<{ profileId: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
   const admin = await requireAdmin();
   const { profileId } = await params;
   const sp = await searchParams;
-  const profile = await load(profileId);
+  const profile = await findProfile(admin, profileId);
   if (!profile) notFound();
   const [activity, health] = await Promise.all([listActivity(admin, { profileId, pageSize: 10 }), getProfileHealth(admin, [profileId])]);
   const now = new Date();

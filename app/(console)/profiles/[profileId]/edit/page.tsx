@@ -2,8 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth/session";
-import { getProfile } from "@/lib/profiles/dal";
-import { isAppError } from "@/lib/errors";
+import { findProfile } from "@/lib/profiles/dal";
 import { KIND_LABELS } from "@/lib/profiles/schema";
 import { PageHeader } from "@/components/ui/card";
 import { Alert } from "@/components/ui/alert";
@@ -16,10 +15,7 @@ export default async function EditProfilePage({ params, searchParams }: { params
   const admin = await requireAdmin();
   const { profileId } = await params;
   const { duplicated } = await searchParams;
-  const profile = await getProfile(admin, profileId).catch((error) => {
-    if (isAppError(error) && error.code === "not_found") return null;
-    throw error;
-  });
+  const profile = await findProfile(admin, profileId);
   if (!profile) notFound();
   return (
     <>

@@ -2,11 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth/session";
-import { isAppError } from "@/lib/errors";
 import { TOKEN_CACHE_FORMATS } from "@/lib/export/cached-token";
 import { EXPORT_FORMATS, listExportFormats, type ExportFormat } from "@/lib/export/formats";
 import { exportProfile } from "@/lib/export/service";
-import { getProfile, type ProfileDto } from "@/lib/profiles/dal";
+import { findProfile } from "@/lib/profiles/dal";
 import { KIND_LABELS } from "@/lib/profiles/schema";
 import { Alert } from "@/components/ui/alert";
 import { ButtonLink, buttonClass } from "@/components/ui/button";
@@ -40,21 +39,12 @@ function groupFormats(formats: ExportFormat[]): { group: string; label: string; 
   return out;
 }
 
-async function load(id: string): Promise<ProfileDto | null> {
-  const admin = await requireAdmin();
-  try {
-    return await getProfile(admin, id);
-  } catch (error) {
-    if (isAppError(error) && error.code === "not_found") return null;
-    throw error;
-  }
-}
 
 export default async function ExportPage({ params, searchParams }: { params: Promise<{ profileId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const admin = await requireAdmin();
   const { profileId } = await params;
   const sp = await searchParams;
-  const profile = await load(profileId);
+  const profile = await findProfile(admin, profileId);
   if (!profile) notFound();
 
   const available = listExportFormats(profile.kind);

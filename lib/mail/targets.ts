@@ -2,8 +2,8 @@ import type { ProfileSettings } from "@/lib/profiles/schema";
 
 /**
  * What "Send test" and "Test IMAP" will talk to for a profile, for the panels' texts and
- * placeholders. Mirrors the plans in lib/mail/send-test.ts and lib/mail/imap-test.ts (which stay
- * the authority: they refuse what they cannot do); pure, so server and client can use it.
+ * placeholders, and the IMAP test's connection plan (lib/mail/imap-test.ts). Pure, so server and
+ * client components can use it; lib/mail/send-test.ts stays the authority on sending.
  */
 
 export type SendTransport = "smtp" | "graph" | "log-only";
