@@ -109,10 +109,18 @@ function redactEncodedCredentials(text: string): string {
  * match ordinary words), the patterns still apply.
  */
 export function redactSecrets(text: string, secrets: Iterable<MaybeSecret> = []): string {
-  let out = text;
+  return redactWithForms(text, formsOf(secrets));
+}
+
+/** Every searchable form of the known secrets, longest first (computed once per transcript). */
+function formsOf(secrets: Iterable<MaybeSecret>): string[] {
   const known = [...new Set([...secrets].filter((s): s is string => typeof s === "string" && s.length >= 6))];
-  const forms = known.flatMap(encodedForms).sort((a, b) => b.length - a.length);
-  for (const form of forms) out = out.split(form).join(REDACTED);
+  return known.flatMap(encodedForms).sort((a, b) => b.length - a.length);
+}
+
+function redactWithForms(text: string, forms: readonly string[]): string {
+  let out = text;
+  for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
   out = redactEncodedCredentials(out);
   for (const { re, to } of PATTERNS) out = out.replace(re, to as (substring: string, ...args: string[]) => string);
   return out;
@@ -139,7 +147,7 @@ export type RedactTranscriptOptions = {
  *   prefix of the body.
  */
 export function redactTranscript(lines: readonly string[], options: RedactTranscriptOptions = {}): string[] {
-  const secrets = [...(options.secrets ?? [])];
+  const forms = formsOf(options.secrets ?? []);
   const maxBody = options.maxBodyChars ?? DEFAULT_MAX_BODY_CHARS;
   const out: string[] = [];
   let challenged = false;
@@ -173,7 +181,7 @@ export function redactTranscript(lines: readonly string[], options: RedactTransc
       }
       if (inHeaders) {
         if (content === "") inHeaders = false;
-        out.push(redactSecrets(`D: ${content}`, secrets));
+        out.push(redactWithForms(`D: ${content}`, forms));
         continue;
       }
       if (bodyKept < maxBody) {
@@ -181,7 +189,7 @@ export function redactTranscript(lines: readonly string[], options: RedactTransc
         const kept = content.slice(0, room);
         bodyKept += kept.length + 1;
         bodyDropped += content.length - kept.length;
-        out.push(redactSecrets(`D: ${kept}`, secrets));
+        out.push(redactWithForms(`D: ${kept}`, forms));
       } else {
         bodyDropped += content.length + 1;
       }
@@ -210,7 +218,7 @@ export function redactTranscript(lines: readonly string[], options: RedactTransc
         droppedNoted = false;
       }
     }
-    out.push(redactSecrets(line, secrets));
+    out.push(redactWithForms(line, forms));
   }
   flushDropped();
   return out;

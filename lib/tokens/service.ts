@@ -11,7 +11,8 @@ import { getProfile, loadProfileWithSecrets, setProfileStatus, type ProfileDto }
 import type { ProfileSettingsOf } from "../profiles/schema";
 import { getConsoleSettings } from "../settings/dal";
 import { acquireForProfile, assertTokenKind, type TokenGrant } from "./acquire";
-import { deleteCacheEntries, dropAccessToken, dropRefreshToken, listCacheRows, readCacheEntries, readCacheEntry, writeCacheEntry, type CacheRowWithTokens } from "./cache";
+import { deleteCacheEntries, dropAccessToken, dropRefreshToken, listCacheRows, readCacheEntries, readCacheEntry, readCacheStamp, writeCacheEntry, type CacheRowWithTokens } from "./cache";
+import type { ProfileSettings } from "../profiles/schema";
 import { tokenScopeFor } from "./scope";
 
 /** A cache entry as pages, the CLI and JSON show it: never a token value. */
@@ -77,15 +78,46 @@ function needsAuthorization(profile: ProfileDto): AppError {
  * Throws AppError: not_found, unsupported (basic/log-only), invalid_input (a secret missing),
  * needs_authorization (auth-code profile without a refresh token), remote_error/timeout (decoded IdP or network failure).
  */
+// In-process hot path for cache hits: the decrypted token of a cache row, valid while the row's
+// id/acquiredAt/expiresAt are unchanged, and the parsed settings of a profile per version. One
+// light query (profile version + cache row stamps, no secrets) then proves both are current, so
+// another process's refresh, drop or clear, or an edit of the profile, is seen at once.
+type HotToken = { token: CachedToken; entryId: string; acquiredAt: number; expiresAt: number };
+const hot = globalThis as unknown as { __omcHotTokens?: Map<string, HotToken>; __omcProfileMemo?: Map<string, { version: number; settings: ProfileSettings }> };
+const hotTokens = (hot.__omcHotTokens ??= new Map());
+const profileMemo = (hot.__omcProfileMemo ??= new Map());
+async function hotCacheHit(profileId: string, purpose: TokenPurpose): Promise<CachedToken | null> {
+  const memo = profileMemo.get(profileId);
+  if (!memo) return null;
+  const scope = tokenScopeFor(memo.settings, purpose);
+  const h = hotTokens.get(flightKey(profileId, scope));
+  if (!h) return null;
+  const stamp = await readCacheStamp(profileId, scope);
+  const row = stamp?.entry;
+  if (!stamp || stamp.version !== memo.version || !row || h.entryId !== row.id || h.acquiredAt !== row.acquiredAt.getTime() || h.expiresAt !== row.expiresAt.getTime()) return null;
+  const marginMs = (await getConsoleSettings()).tokenRefreshMarginMinutes * 60_000;
+  if (row.expiresAt.getTime() - Date.now() <= marginMs) return null;
+  return { ...h.token, source: "cache" };
+}
+
 export async function getAccessToken(actor: Actor, profileId: string, options: GetAccessTokenOptions = {}): Promise<CachedToken> {
+  if (!options.forceRefresh) {
+    const fast = await hotCacheHit(profileId, options.purpose ?? "default");
+    if (fast) return fast;
+  }
   const profile = await getProfile(actor, profileId);
   assertTokenKind(profile.settings);
+  profileMemo.set(profileId, { version: profile.version, settings: profile.settings });
   const scope = tokenScopeFor(profile.settings, options.purpose ?? "default");
   const settings = await getConsoleSettings();
   const marginMs = settings.tokenRefreshMarginMinutes * 60_000;
   if (!options.forceRefresh) {
     const entry = await readCacheEntry(profileId, scope);
-    if (usable(entry, marginMs)) return toCachedToken(entry, "cache");
+    if (usable(entry, marginMs)) {
+      const token = toCachedToken(entry, "cache");
+      hotTokens.set(flightKey(profileId, scope), { token, entryId: entry.id, acquiredAt: entry.acquiredAt.getTime(), expiresAt: entry.expiresAt.getTime() });
+      return token;
+    }
   }
   const key = flightKey(profileId, scope);
   const running = flights.get(key);
