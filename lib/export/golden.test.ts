@@ -10,7 +10,8 @@ import type { ExportInput } from "./types";
  * Golden files: one per format × applicable kind (without secrets), plus variants with secrets
  * and a cached token. Regenerate deliberately with UPDATE_GOLDEN=1 and review the diff.
  */
-const dir = path.join(__dirname, "__golden__");
+// Golden files hold output made from the test fixtures (a generated test key included).
+const dir = path.join(__dirname, "__fixtures__", "golden");
 const update = process.env.UPDATE_GOLDEN === "1";
 
 function golden(name: string, content: string): void {
