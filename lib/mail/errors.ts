@@ -1,3 +1,5 @@
+import { isAppError } from "../errors";
+
 /**
  * The mail error decoder: SMTP replies, Graph responses, IMAP failures, TLS and network errors
  * → what happened (cause) and what to do (fix), in the words of the admin who has to fix it.
@@ -590,4 +592,15 @@ function unknownError(err: unknown, ctx: ErrorContext): DecodedMailError {
 
 function firstLine(text: string): string {
   return (text ?? "").split(/\r?\n/)[0].trim().slice(0, 500);
+}
+
+/**
+ * Explains a failed token request inside a send or IMAP result. The token layer has already
+ * logged the identity provider's answer and set the profile status; this only says why and what to do.
+ */
+export function decodeTokenFailure(error: unknown): { code: string; message: string; cause: string; fix: string } {
+  if (isAppError(error)) {
+    return { code: `token.${error.remoteCode ?? error.code}`, message: `Could not get an access token: ${error.userMessage}`, cause: error.userMessage, fix: error.hint ?? "See the token.acquire entry in the log for the identity provider's answer." };
+  }
+  return { code: "token.internal", message: "Could not get an access token (unexpected error)", cause: "The token request failed unexpectedly.", fix: "See the server log." };
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { imapTargetOf, type ImapTarget } from "./targets";
-import { AppError, isAppError } from "../errors";
+import { decodeTokenFailure } from "./errors";
+import { AppError } from "../errors";
 import type { Actor } from "../auth/actor";
 import { recordActivity } from "../activity/dal";
 import { loadProfileWithSecrets, setProfileStatus } from "../profiles/dal";
@@ -91,7 +92,7 @@ export async function testImap(actor: Actor, profileId: string, options: { onPro
   try {
     token = await fetchToken(false);
   } catch (error) {
-    result = { ...base, ok: false, summary: "", durationMs: 0, transcript: "", error: tokenError(error) };
+    result = { ...base, ok: false, summary: "", durationMs: 0, transcript: "", error: decodeTokenFailure(error) };
     result.summary = result.error!.message;
   }
 
@@ -124,7 +125,7 @@ export async function testImap(actor: Actor, profileId: string, options: { onPro
           await invalidateToken(actor, profile.id, "imap", token.accessToken);
           token = await fetchToken(true);
         } catch (error) {
-          const e = tokenError(error);
+          const e = decodeTokenFailure(error);
           result = { ...base, tokenRefreshed, ok: false, summary: e.message, durationMs: 0, transcript: "", error: e };
           break;
         }
@@ -155,11 +156,4 @@ export async function testImap(actor: Actor, profileId: string, options: { onPro
   if (final.ok) await setProfileStatus(actor, profile.id, "ok", `IMAP test ok ${new Date().toISOString()}`);
   else if (!final.error?.code.startsWith("token.")) await setProfileStatus(actor, profile.id, "failing", `IMAP: ${final.error?.message ?? final.summary}`);
   return final;
-}
-
-function tokenError(error: unknown): NonNullable<ImapResult["error"]> {
-  if (isAppError(error)) {
-    return { code: `token.${error.remoteCode ?? error.code}`, message: `Could not get an access token: ${error.userMessage}`, cause: error.userMessage, fix: error.hint ?? "See the token.acquire entry in the log for the identity provider's answer." };
-  }
-  return { code: "token.internal", message: "Could not get an access token (unexpected error)", cause: "The token request failed unexpectedly.", fix: "See the server log." };
 }

@@ -1,13 +1,13 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { AppError, isAppError } from "../errors";
+import { AppError } from "../errors";
 import type { Actor } from "../auth/actor";
 import { recordActivity } from "../activity/dal";
 import { loadProfileWithSecrets, setProfileStatus, type ProfileDto } from "../profiles/dal";
 import type { ProfileSecrets, ProfileSettings, ProfileSettingsOf } from "../profiles/schema";
 import { getConsoleSettings } from "../settings/dal";
 import { getAccessToken, invalidateToken, type CachedToken } from "../tokens";
-import type { DecodedMailError } from "./errors";
+import { decodeTokenFailure, type DecodedMailError } from "./errors";
 import { sendGraphMail, type GraphAttachment } from "./graph";
 import { attachmentSize, testMessageSchema, type TestMessage, type TestMessageInput } from "./message";
 import { redactTranscript, truncateBody } from "./redact";
@@ -203,14 +203,6 @@ function baseResult(profile: ProfileDto, transport: SendResult["transport"], mes
   };
 }
 
-/** A failed token request: the token layer already logged it and set the status; we explain it. */
-function tokenFailure(error: unknown): SendTestError {
-  if (isAppError(error)) {
-    return { code: `token.${error.remoteCode ?? error.code}`, message: `Could not get an access token: ${error.userMessage}`, cause: error.userMessage, fix: error.hint ?? "See the token.acquire entry in the log for the identity provider's answer." };
-  }
-  return { code: "token.internal", message: "Could not get an access token (unexpected error)", cause: "The token request failed unexpectedly.", fix: "See the server log." };
-}
-
 async function fetchToken(actor: Actor, profileId: string, purpose: "smtp" | "graph" | "imap", forceRefresh: boolean, lines: string[], secretValues: Set<string>): Promise<CachedToken> {
   const token = await getAccessToken(actor, profileId, { purpose, forceRefresh });
   secretValues.add(token.accessToken);
@@ -248,7 +240,7 @@ async function viaSmtp(
     try {
       token = await fetchToken(actor, profile.id, "smtp", false, lines, secretValues);
     } catch (error) {
-      const e = tokenFailure(error);
+      const e = decodeTokenFailure(error);
       lines.push(`* ${e.message}`);
       return { ...out, ok: false, summary: e.message, error: e, durationMs: Date.now() - started };
     }
@@ -309,7 +301,7 @@ async function viaSmtp(
         await invalidateToken(actor, profile.id, "smtp", token.accessToken);
         token = await fetchToken(actor, profile.id, "smtp", true, lines, secretValues);
       } catch (error) {
-        const e = tokenFailure(error);
+        const e = decodeTokenFailure(error);
         lines.push(`* ${e.message}`);
         return { ...out, from, authUser, ok: false, summary: e.message, error: e, durationMs: Date.now() - started };
       }
@@ -355,7 +347,7 @@ async function viaGraph(
   try {
     token = await fetchToken(actor, profile.id, "graph", false, lines, secretValues);
   } catch (error) {
-    const e = tokenFailure(error);
+    const e = decodeTokenFailure(error);
     lines.push(`* ${e.message}`);
     return { ...out, ok: false, summary: e.message, error: e, durationMs: Date.now() - started };
   }
@@ -399,7 +391,7 @@ async function viaGraph(
         await invalidateToken(actor, profile.id, "graph", token.accessToken);
         token = await fetchToken(actor, profile.id, "graph", true, lines, secretValues);
       } catch (error) {
-        const e = tokenFailure(error);
+        const e = decodeTokenFailure(error);
         lines.push(`* ${e.message}`);
         return { ...out, ok: false, summary: e.message, error: e, durationMs: Date.now() - started };
       }
