@@ -3,11 +3,10 @@ import { useEffect, useId, useState, useTransition } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { ImapResult } from "@/lib/mail/imap-test";
-import type { ImapTestEvent } from "@/lib/mail/test-events";
 import { formatDateTime, formatDuration } from "@/lib/format";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { postNdjson } from "./ndjson";
+import { runStreamedTest, type Refusal } from "./ndjson";
 import { ProgressSteps, type PlanStep, type ProgressItem } from "./progress-steps";
 import { DecodedError, Fact, Facts, ResultHeadline, RefusedAlert } from "./result-parts";
 import { TranscriptToggle } from "./transcript-toggle";
@@ -20,7 +19,6 @@ const PLAN: PlanStep[] = [
   { stage: "inbox", label: "Reading INBOX" },
 ];
 
-type Refusal = { code: string; message: string; hint?: string };
 type Run =
   | { phase: "idle" }
   | { phase: "running"; events: ProgressItem[]; startedAt: number }
@@ -47,25 +45,10 @@ export function ImapTestRunner({ profileId }: { profileId: string }) {
 
   async function start() {
     if (running) return;
-    const events: ProgressItem[] = [];
     const startedAt = Date.now();
     setNow(startedAt);
     setRun({ phase: "running", events: [], startedAt });
-    let result: ImapResult | undefined;
-    let refusal: Refusal | undefined;
-    const outcome = await postNdjson<ImapTestEvent>(`/api/profiles/${encodeURIComponent(profileId)}/imap-test`, {}, (e) => {
-      if (e.type === "progress") {
-        events.push({ stage: e.stage, message: e.message, elapsedMs: e.elapsedMs });
-        setRun({ phase: "running", events: [...events], startedAt });
-      } else if (e.type === "result") {
-        const { type: _type, ...rest } = e;
-        result = rest;
-      } else {
-        refusal = { code: e.code, message: e.message, hint: e.hint };
-      }
-    });
-    if (outcome.kind === "refused") refusal = { code: outcome.error.code, message: outcome.error.message, hint: outcome.error.hint };
-    else if (outcome.kind === "network" && !result) refusal = { code: "network", message: outcome.message };
+    const { events, result, refusal } = await runStreamedTest<ImapResult>(`/api/profiles/${encodeURIComponent(profileId)}/imap-test`, {}, (list) => setRun({ phase: "running", events: list, startedAt }));
     if (result) {
       setRun({ phase: "finished", events, result });
       startRefresh(() => router.refresh());

@@ -1,3 +1,4 @@
+import type { ProgressItem } from "./progress-steps";
 import type { ApiErrorBody } from "@/lib/mail/test-events";
 
 /**
@@ -75,4 +76,44 @@ export async function postNdjson<E>(url: string, body: unknown, onEvent: (event:
     return { kind: "network", message: "The connection to the console broke before the test finished. The Logs page has the outcome." };
   }
   return { kind: "complete" };
+}
+
+export type Refusal = { code: string; message: string; hint?: string };
+
+type StreamErrorEvent = { type: "error"; code: string; message: string; hint?: string; field?: string };
+type TestEvent<R> = { type: "progress"; stage: string; message: string; elapsedMs: number } | ({ type: "result" } & R) | StreamErrorEvent;
+
+/**
+ * One run of a streamed test (send or IMAP): reports the progress list as it grows, then gives
+ * the result, or why there is none (refusal before streaming, error event, broken connection),
+ * with field errors keyed by the form's field names (the first segment of "to.0").
+ */
+export async function runStreamedTest<R>(url: string, body: unknown, onProgress: (events: ProgressItem[]) => void): Promise<{ events: ProgressItem[]; result?: R; refusal?: Refusal; fieldErrors?: Record<string, string[]> }> {
+  const events: ProgressItem[] = [];
+  let result: R | undefined;
+  let refusal: Refusal | undefined;
+  let fieldErrors: Record<string, string[]> | undefined;
+  const outcome = await postNdjson<TestEvent<R>>(url, body, (e) => {
+    if (e.type === "progress") {
+      events.push({ stage: e.stage, message: e.message, elapsedMs: e.elapsedMs });
+      onProgress([...events]);
+    } else if (e.type === "result") {
+      const { type: _type, ...rest } = e;
+      result = rest as unknown as R;
+    } else {
+      const err = e as StreamErrorEvent;
+      refusal = { code: err.code, message: err.message, hint: err.hint };
+      if (err.field) fieldErrors = { [err.field.split(".")[0]]: [err.message] };
+    }
+  });
+  if (outcome.kind === "refused") {
+    refusal = { code: outcome.error.code, message: outcome.error.message, hint: outcome.error.hint };
+    if (outcome.error.fieldErrors) {
+      fieldErrors = {};
+      for (const [k, v] of Object.entries(outcome.error.fieldErrors)) (fieldErrors[k.split(".")[0]] ??= []).push(...v);
+    }
+  } else if (outcome.kind === "network" && !result) {
+    refusal = { code: "network", message: outcome.message };
+  }
+  return { events, result, refusal, fieldErrors };
 }

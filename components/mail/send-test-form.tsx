@@ -3,12 +3,12 @@ import { useEffect, useId, useRef, useState, useTransition, type ChangeEvent, ty
 import { useRouter } from "next/navigation";
 import { DEFAULT_TEST_BODY, GRAPH_INLINE_ATTACHMENT_LIMIT, MAX_ATTACHMENTS, MAX_ATTACHMENTS_TOTAL_BYTES, formatBytes, testMessageSchema } from "@/lib/mail/message";
 import type { SendResult } from "@/lib/mail/send-test";
-import { BROWSER_REQUEST_LIMIT_BYTES, type SendTestEvent } from "@/lib/mail/test-events";
+import { BROWSER_REQUEST_LIMIT_BYTES } from "@/lib/mail/test-events";
 import { formatDuration } from "@/lib/format";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Field, describedBy, inputClass } from "@/components/ui/field";
-import { postNdjson } from "./ndjson";
+import { runStreamedTest, type Refusal } from "./ndjson";
 import { RefusedAlert } from "./result-parts";
 import { ProgressSteps, type PlanStep, type ProgressItem } from "./progress-steps";
 import { SendResultDetails, SendResultHeadline, SendResultNotes } from "./send-result";
@@ -18,7 +18,6 @@ export const DEFAULT_SUBJECT = "Test from OAuth Mail Console";
 
 type Attachment = { key: number; filename: string; contentType: string; size: number; contentBase64: string };
 
-type Refusal = { code: string; message: string; hint?: string };
 
 type Run =
   | { phase: "idle" }
@@ -195,35 +194,13 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
       return;
     }
 
-    const events: ProgressItem[] = [];
     const startedAt = Date.now();
     setNow(startedAt);
     setRun({ phase: "running", events: [], startedAt });
-    let result: SendResult | undefined;
-    let refusal: Refusal | undefined;
-    const outcome = await postNdjson<SendTestEvent>(`/api/profiles/${encodeURIComponent(profileId)}/send-test`, payload, (e) => {
-      if (e.type === "progress") {
-        events.push({ stage: e.stage, message: e.message, elapsedMs: e.elapsedMs });
-        setRun({ phase: "running", events: [...events], startedAt });
-      } else if (e.type === "result") {
-        const { type: _type, ...rest } = e;
-        result = rest;
-      } else {
-        refusal = { code: e.code, message: e.message, hint: e.hint };
-        if (e.field) setErrors({ [e.field.split(".")[0]]: [e.message] });
-      }
-    });
-
-    if (outcome.kind === "refused") {
-      refusal = { code: outcome.error.code, message: outcome.error.message, hint: outcome.error.hint };
-      if (outcome.error.fieldErrors) {
-        const fe: Record<string, string[]> = {};
-        for (const [k, v] of Object.entries(outcome.error.fieldErrors)) (fe[k.split(".")[0]] ??= []).push(...v);
-        setErrors(fe);
-        focusFirstError();
-      }
-    } else if (outcome.kind === "network" && !result) {
-      refusal = { code: "network", message: outcome.message };
+    const { events, result, refusal, fieldErrors: refusedFields } = await runStreamedTest<SendResult>(`/api/profiles/${encodeURIComponent(profileId)}/send-test`, payload, (list) => setRun({ phase: "running", events: list, startedAt }));
+    if (refusedFields) {
+      setErrors(refusedFields);
+      focusFirstError();
     }
     if (result) setRun({ phase: "finished", events, result });
     else setRun({ phase: "refused", events, error: refusal ?? { code: "no_result", message: "The console stopped answering before the result arrived.", hint: "The Logs page has the outcome of the send." } });
