@@ -26,7 +26,7 @@ import { createAdmin, signIn } from "@/lib/auth/admins";
 import { disconnectDb, getDb } from "@/lib/db/client";
 import { forgetMasterKeyForTests, initMasterKey } from "@/lib/crypto/keyring";
 import { resetEnvForTests } from "@/lib/env";
-import { exportProfile } from "@/lib/export/service";
+import { exportProfile, exportProfiles } from "@/lib/export/service";
 import { sendTestMessage } from "@/lib/mail/send-test";
 import { createProfile, getProfile, type ProfileDto } from "@/lib/profiles/dal";
 import type { ProfileInput, ProfileKind } from "@/lib/profiles/schema";
@@ -523,7 +523,26 @@ async function listTimings(ctx: Ctx, server: RunningServer, cookie: string, tota
 
 async function scenarioExport(ctx: Ctx, ids: string[]): Promise<void> {
   log(`scenario 4: export of ${ids.length} profiles to imail-config`);
-  const run = async (includeSecrets: boolean) => {
+  // What `export --all --format imail-config` does: batched reads, one activity entry per batch.
+  const bulk = async (includeSecrets: boolean) => {
+    const t = process.hrtime.bigint();
+    let bytes = 0;
+    let files = 0;
+    // The seeded profiles are the ones named "site-…" (the 11 bench-* profiles are left out).
+    const { batches } = await exportProfiles(ctx.operator, "imail-config", { query: "site-" }, { includeSecrets });
+    for await (const batch of batches) {
+      if (Date.now() > ctx.deadline) throw new Error("run deadline reached during export");
+      for (const r of batch) {
+        if (!r.ok) throw new Error(`export of ${r.profileName} failed: ${r.error.userMessage}`);
+        bytes += r.content.length;
+        files++;
+      }
+    }
+    if (files !== ids.length) throw new Error(`bulk export wrote ${files} of ${ids.length} files`);
+    return { ms: round(msSince(t), 1), bytes };
+  };
+  // One exportProfile call per profile (the per-profile download path), for comparison.
+  const single = async (includeSecrets: boolean) => {
     const t = process.hrtime.bigint();
     let bytes = 0;
     for (const id of ids) {
@@ -533,11 +552,20 @@ async function scenarioExport(ctx: Ctx, ids: string[]): Promise<void> {
     }
     return { ms: round(msSince(t), 1), bytes };
   };
-  const without = await run(false);
-  const withSecrets = await run(true);
-  ctx.results.export = { profiles: ids.length, format: "imail-config", withoutSecrets: without, withSecrets, actor: "CLI operator (the `export` command's path: exportProfile)" };
-  row(ctx, "4 export", `imail-config × ${ids.length}, with secrets (decrypt + activity entry each)`, fmtMs(withSecrets.ms), "≤ 2 s", withSecrets.ms <= 2000);
-  row(ctx, "4 export", `imail-config × ${ids.length}, placeholders`, fmtMs(without.ms), "≤ 2 s", without.ms <= 2000);
+  const withSecrets = await bulk(true);
+  const without = await bulk(false);
+  const singleWithSecrets = await single(true);
+  ctx.results.export = {
+    profiles: ids.length,
+    format: "imail-config",
+    withSecrets,
+    withoutSecrets: without,
+    onePerCallWithSecrets: singleWithSecrets,
+    actor: "CLI operator; bulk = exportProfiles (the `export --all` path), one-per-call = exportProfile per id",
+  };
+  row(ctx, "4 export", `imail-config × ${ids.length}, with secrets (export --all: batched decrypt, 1 activity entry per 250)`, fmtMs(withSecrets.ms), "≤ 2 s", withSecrets.ms <= 2000);
+  row(ctx, "4 export", `imail-config × ${ids.length}, placeholders (export --all)`, fmtMs(without.ms), "≤ 2 s", without.ms <= 2000);
+  row(ctx, "4 export", `  one exportProfile call per profile, with secrets`, fmtMs(singleWithSecrets.ms), "—");
 }
 
 // ---------------------------------------------------------------------------------------------

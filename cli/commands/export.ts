@@ -1,17 +1,82 @@
 import fs from "node:fs";
-import { localOperator } from "@/lib/auth/actor";
+import path from "node:path";
+import { localOperator, type Actor } from "@/lib/auth/actor";
 import { EXPORT_FORMATS, listExportFormats } from "@/lib/export/formats";
-import { exportProfile } from "@/lib/export/service";
+import { exportProfile, exportProfiles } from "@/lib/export/service";
 import { getProfileByName } from "@/lib/profiles/dal";
-import { flagBool, flagString, requirePositional, type CliCommand } from "../framework";
+import { PROFILE_KINDS, type ProfileKind } from "@/lib/profiles/schema";
+import { flagBool, flagList, flagString, requirePositional, UsageError, type CliCommand, type CliContext } from "../framework";
+
+/** A directory name for a profile: its name with anything unsafe for IFS or Windows replaced. */
+function folderName(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._ -]+/g, "_").replace(/^[ .]+|[ .]+$/g, "").slice(0, 80);
+  return safe || "profile";
+}
+
+/**
+ * `export --all`: every profile (or those matching --kind/--search) whose kind has the format,
+ * one folder per profile under --out (the target systems expect fixed file names such as
+ * iMailOAuth.config). Refuses a non-empty --out without --force, so nothing is overwritten by
+ * accident. Exit 1 when any profile failed (its secrets could not be opened, …), 0 otherwise.
+ */
+async function exportAll(actor: Actor, format: string, { args, stdout, stderr }: CliContext): Promise<number> {
+  const out = flagString(args, "out");
+  if (!out) throw new UsageError("--all writes one folder per profile: give the target directory with --out DIR");
+  const kinds = flagList(args, "kind");
+  for (const k of kinds) {
+    if (!(PROFILE_KINDS as readonly string[]).includes(k)) throw new UsageError(`--kind ${k} is not a profile kind; expected one of ${PROFILE_KINDS.join(", ")}`);
+  }
+  if (fs.existsSync(out) && fs.readdirSync(out).length > 0 && !flagBool(args, "force")) {
+    throw new UsageError(`${out} is not empty; choose an empty directory or add --force to overwrite files in it`);
+  }
+  const includeSecrets = flagBool(args, "include-secrets");
+  const { plan, batches } = await exportProfiles(actor, format, { kinds: kinds.length ? (kinds as ProfileKind[]) : undefined, query: flagString(args, "search") }, { includeSecrets });
+  if (plan.otherKinds) stderr(`note: ${plan.otherKinds} selected profile(s) skipped: ${plan.label} is not available for their kind`);
+  if (!plan.matching) {
+    stderr(`Nothing to export: no selected profile has ${plan.label}.`);
+    return 0;
+  }
+  fs.mkdirSync(out, { recursive: true, mode: includeSecrets ? 0o700 : 0o755 });
+  const used = new Set<string>();
+  let written = 0;
+  let failed = 0;
+  for await (const batch of batches) {
+    for (const item of batch) {
+      if (!item.ok) {
+        failed++;
+        stderr(`failed: ${item.profileName}: ${item.error.userMessage}`);
+        continue;
+      }
+      let dir = folderName(item.profileName);
+      if (used.has(dir.toLowerCase())) dir = `${dir}-${item.profileId.slice(0, 8)}`;
+      used.add(dir.toLowerCase());
+      fs.mkdirSync(path.join(out, dir), { recursive: true, mode: includeSecrets ? 0o700 : 0o755 });
+      const file = path.join(out, dir, item.filename);
+      fs.writeFileSync(file, item.content, { mode: includeSecrets ? 0o600 : 0o644 });
+      if (includeSecrets) fs.chmodSync(file, 0o600);
+      for (const w of item.warnings) stderr(`warning: ${item.profileName}: ${w.message}`);
+      written++;
+    }
+  }
+  stdout(`Wrote ${written} of ${plan.matching} profile(s) as ${plan.label} to ${out}${includeSecrets ? " (contains secrets; files are mode 0600)" : " (placeholders instead of secrets)"}${failed ? `; ${failed} failed` : ""}`);
+  return failed ? 1 : 0;
+}
 
 export const commands: CliCommand[] = [
   {
     path: ["export"],
-    usage: "export NAME --format F [--include-secrets] [--out FILE]",
-    summary: "Render an export (iMailOAuth.config, IBM i JSON/CL, PowerShell, …); without --format, list the formats",
-    async run({ args, stdout, stderr }) {
+    usage: "export NAME --format F [--include-secrets] [--out FILE] | export --all --format F --out DIR [--kind K]… [--search TEXT] [--include-secrets] [--force]",
+    summary: "Render an export (iMailOAuth.config, IBM i JSON/CL, PowerShell, …); without --format, list the formats; --all exports every profile",
+    repeatable: ["kind"],
+    async run(ctx) {
+      const { args, stdout, stderr } = ctx;
       const actor = localOperator();
+      if (flagBool(args, "all")) {
+        if (args.positionals.length) throw new UsageError("give either a profile NAME or --all, not both");
+        const format = flagString(args, "format");
+        if (!format) throw new UsageError(`--all needs --format; one of ${EXPORT_FORMATS.map((f) => f.id).join(", ")}`);
+        return exportAll(actor, format, ctx);
+      }
       const profile = await getProfileByName(actor, requirePositional(args, 0, "profile NAME"));
       const format = flagString(args, "format");
       if (!format) {

@@ -6,7 +6,9 @@ import { listActivity } from "../activity/dal";
 import type { Actor } from "../auth/actor";
 import { diagnoseProfile } from "../doctor/service";
 import { getProfileByName, listProfiles, updateProfile, createProfile } from "../profiles/dal";
-import { exportProfile, importProfile } from "./service";
+import { sealSecret } from "../crypto/keyring";
+import { getDb } from "../db/client";
+import { exportProfile, exportProfiles, importProfile } from "./service";
 import { runCli } from "@/cli/main";
 
 const cli: Actor = { id: "cli:test", username: "cli:test", via: "cli" };
@@ -114,5 +116,89 @@ describe("CLI: profile import, doctor, export", () => {
     const bad = await run("export", "ibmi app", "--format", "imail-config");
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/not available/);
+  });
+});
+
+describe("bulk export (exportProfiles / export --all)", () => {
+  const run = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, { stdout: (l) => out.push(l), stderr: (l) => err.push(l), readStdin: async () => "" });
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  };
+  const names = ["bulk a", "bulk b", "bulk c", "bulk d", "bulk e"];
+
+  it("exports every matching profile in batches, one activity entry per batch, secrets included", async () => {
+    for (const n of names) await createProfile(cli, fixtureProfile("m365-delegated", n));
+    await createProfile(cli, fixtureProfile("m365-app-smtp", "bulk smtp app"));
+    const before = (await listActivity(cli, { action: "export", pageSize: 500 })).total;
+    const { plan, batches } = await exportProfiles(cli, "imail-config", { query: "bulk" }, { includeSecrets: true, batchSize: 2 });
+    expect(plan).toMatchObject({ format: "imail-config", matching: 5, otherKinds: 1 });
+    const got = [];
+    for await (const b of batches) got.push(b);
+    expect(got.map((b) => b.length)).toEqual([2, 2, 1]);
+    const items = got.flat();
+    expect(items.map((i) => i.profileName)).toEqual(names);
+    for (const i of items) {
+      if (!i.ok) throw new Error(`unexpected failure ${i.error.userMessage}`);
+      expect(i.filename).toBe("iMailOAuth.config");
+      expect(i.content).toContain(`DELEGATED_PASSWORD  = ${SECRET.delegatedPassword}`);
+    }
+    const log = await listActivity(cli, { action: "export", pageSize: 500 });
+    expect(log.total - before).toBe(3);
+    expect(log.items[0].summary).toMatch(/Bulk export batch 3: 1 of 1 profile\(s\) \("bulk e" … "bulk e"\) as iMailOAuth\.config WITH secrets/);
+  });
+
+  it("a web admin must confirm the password once; the refusal is logged and nothing is read", async () => {
+    await expect(exportProfiles(web, "imail-config", { query: "bulk" }, { includeSecrets: true, password: "wrong" })).rejects.toMatchObject({ code: "unauthorized", field: "password" });
+    const refused = await listActivity(cli, { action: "export", outcome: "failure" });
+    expect(refused.items[0].summary).toMatch(/Refused to export 5 profile\(s\) as iMailOAuth\.config with secrets/);
+    // Placeholders need no password.
+    const { batches } = await exportProfiles(web, "imail-config", { query: "bulk" }, { includeSecrets: false });
+    for await (const b of batches) for (const i of b) expect(i.ok && i.content).toMatch(/= <DELEGATED_PASSWORD>/);
+  });
+
+  it("a profile whose secrets cannot be opened fails alone, the others are exported", async () => {
+    const broken = await getProfileByName(cli, "bulk c");
+    // Sealed for another record id: authentication fails exactly as for a tampered value.
+    await getDb().profile.update({ where: { id: broken.id }, data: { secrets: await sealSecret("{}", "another-id") } });
+    const { batches } = await exportProfiles(cli, "imail-config", { query: "bulk" }, { includeSecrets: true });
+    const items = [];
+    for await (const b of batches) items.push(...b);
+    expect(items.filter((i) => i.ok).map((i) => i.profileName)).toEqual(["bulk a", "bulk b", "bulk d", "bulk e"]);
+    const failed = items.find((i) => !i.ok);
+    expect(failed).toMatchObject({ profileName: "bulk c", error: { code: "secret_undecryptable" } });
+    const log = await listActivity(cli, { action: "export", outcome: "failure" });
+    expect(log.items[0].summary).toMatch(/4 of 5 profile\(s\).*1 failed/);
+  });
+
+  it("CLI export --all writes one folder per profile, refuses a non-empty directory, exits 1 on a failure", async () => {
+    const dir = `${db.dir}/bulk-out`;
+    const usage = await run("export", "--all", "--format", "imail-config");
+    expect(usage.code).toBe(2);
+    expect(usage.err).toMatch(/--out DIR/);
+    const badKind = await run("export", "--all", "--format", "imail-config", "--out", dir, "--kind", "m365");
+    expect(badKind.code).toBe(2);
+    expect(badKind.err).toMatch(/--kind m365 is not a profile kind/);
+
+    const res = await run("export", "--all", "--format", "imail-config", "--search", "bulk", "--out", dir, "--include-secrets");
+    expect(res.code).toBe(1);
+    expect(res.err).toMatch(/failed: bulk c: /);
+    expect(res.err).toMatch(/1 selected profile\(s\) skipped/);
+    expect(res.out).toMatch(/Wrote 4 of 5 profile\(s\) as iMailOAuth\.config to .*bulk-out \(contains secrets; files are mode 0600\); 1 failed/);
+    const file = `${dir}/bulk a/iMailOAuth.config`;
+    expect(fs.readFileSync(file, "utf8")).toContain(SECRET.delegatedPassword);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+
+    const again = await run("export", "--all", "--format", "imail-config", "--search", "bulk", "--out", dir);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/is not empty.*--force/);
+    const forced = await run("export", "--all", "--format", "imail-config", "--search", "bulk", "--kind", "m365-delegated", "--out", dir, "--force");
+    expect(forced.code).toBe(0);
+    expect(forced.out).toMatch(/Wrote 5 of 5 profile\(s\).*placeholders/);
+    expect(fs.readFileSync(file, "utf8")).toMatch(/= <DELEGATED_PASSWORD>/);
+    const none = await run("export", "--all", "--format", "ibmi-cl", "--search", "bulk", "--kind", "m365-delegated", "--out", `${db.dir}/empty-out`);
+    expect(none.code).toBe(0);
+    expect(none.err).toMatch(/Nothing to export/);
   });
 });

@@ -3,8 +3,8 @@ import { recordActivity } from "../activity/dal";
 import { confirmPassword } from "../auth/admins";
 import type { Actor } from "../auth/actor";
 import { AppError, isAppError } from "../errors";
-import { createProfile, getProfile, loadProfileWithSecrets, type ProfileDto } from "../profiles/dal";
-import { KIND_LABELS, type ProfileSecrets } from "../profiles/schema";
+import { countSelectedProfiles, createProfile, getProfile, iterateProfiles, loadProfileWithSecrets, type ProfileDto, type ProfileSelection } from "../profiles/dal";
+import { KIND_LABELS, type ProfileKind, type ProfileSecrets } from "../profiles/schema";
 import { getExportFormat } from "./formats";
 import { parseImport } from "./import";
 import type { ExportCachedToken, ExportFormatId, ExportResult, ImportFormatId, ImportWarning } from "./types";
@@ -37,14 +37,10 @@ export async function exportProfile(actor: Actor, profileId: string, format: str
   let profile: ProfileDto;
   let secrets: ProfileSecrets | undefined;
   if (options.includeSecrets) {
-    if (actor.via !== "cli") {
-      const ok = options.password ? await confirmPassword(actor, options.password) : false;
-      if (!ok) {
-        const p = await getProfile(actor, profileId);
-        await recordActivity(actor, { action: "export", outcome: "failure", profileId, profileName: p.name, summary: `Refused to export "${p.name}" as ${f.label} with secrets: password not confirmed` });
-        throw new AppError("unauthorized", "Enter your password again to export secrets.", { field: "password" });
-      }
-    }
+    await confirmSecretsExport(actor, options, async () => {
+      const p = await getProfile(actor, profileId);
+      return { profileId, profileName: p.name, what: `"${p.name}" as ${f.label}` };
+    });
     ({ profile, secrets } = await loadProfileWithSecrets(actor, profileId));
   } else {
     profile = await getProfile(actor, profileId);
@@ -68,6 +64,83 @@ export async function exportProfile(actor: Actor, profileId: string, format: str
     });
   }
   return { ...result, format: f.id, includedSecrets: options.includeSecrets, profileName: profile.name };
+}
+
+/**
+ * Secrets leave only after the web admin re-entered the password (the CLI operator already holds
+ * the master key). A refusal is logged and thrown as AppError(unauthorized) on the password field.
+ */
+async function confirmSecretsExport(actor: Actor, options: Pick<ExportOptions, "password">, describe: () => Promise<{ profileId?: string; profileName?: string; what: string }>): Promise<void> {
+  if (actor.via === "cli") return;
+  if (options.password && (await confirmPassword(actor, options.password))) return;
+  const d = await describe();
+  await recordActivity(actor, { action: "export", outcome: "failure", profileId: d.profileId, profileName: d.profileName, summary: `Refused to export ${d.what} with secrets: password not confirmed` });
+  throw new AppError("unauthorized", "Enter your password again to export secrets.", { field: "password" });
+}
+
+export type BulkExportOptions = Omit<ExportOptions, "cachedToken" | "logActivity"> & { batchSize?: number };
+
+/** One profile of a bulk export: its rendered file, or why it has none. */
+export type BulkExportItem =
+  | ({ ok: true; profileId: string; kind: ProfileKind } & ProfileExport)
+  | { ok: false; profileId: string; kind: ProfileKind; profileName: string; error: AppError };
+
+export type BulkExportPlan = {
+  format: ExportFormatId;
+  label: string;
+  /** Profiles the selection covers whose kind has this format. */
+  matching: number;
+  /** Profiles the selection covers whose kind does not have this format (not exported). */
+  otherKinds: number;
+};
+
+/**
+ * Exports every selected profile whose kind has the format, in batches: one query and one
+ * "export" activity entry per batch (its detail names every profile in it), instead of one of
+ * each per profile — 1,000 profiles with secrets take about a second instead of several. Yields
+ * each batch's files so a caller can write them and let them go. With `includeSecrets` the web
+ * admin's password is checked once, before anything is read. Cached tokens are not included
+ * (the target system gets its own on first use).
+ */
+export async function exportProfiles(actor: Actor, format: string, selection: ProfileSelection, options: BulkExportOptions): Promise<{ plan: BulkExportPlan; batches: AsyncGenerator<BulkExportItem[]> }> {
+  const f = getExportFormat(format);
+  const kinds = (selection.kinds ?? f.kinds).filter((k) => f.kinds.includes(k));
+  const [matching, all] = await Promise.all([countSelectedProfiles(actor, { ...selection, kinds }), countSelectedProfiles(actor, selection)]);
+  const plan: BulkExportPlan = { format: f.id, label: f.label, matching, otherKinds: all - matching };
+  if (options.includeSecrets) {
+    await confirmSecretsExport(actor, options, async () => ({ what: `${matching} profile(s) as ${f.label}` }));
+  }
+  const now = options.now ?? new Date();
+  async function* batches(): AsyncGenerator<BulkExportItem[]> {
+    let batchNo = 0;
+    for await (const rows of iterateProfiles(actor, { ...selection, kinds }, { withSecrets: options.includeSecrets, batchSize: options.batchSize })) {
+      batchNo++;
+      const started = performance.now();
+      const items: BulkExportItem[] = rows.map(({ profile, secrets, error }) => {
+        const base = { profileId: profile.id, kind: profile.kind, profileName: profile.name };
+        if (error) return { ...base, ok: false, error };
+        try {
+          const result = f.render({ settings: profile.settings, secrets, now });
+          return { ...base, ...result, ok: true, format: f.id, includedSecrets: options.includeSecrets };
+        } catch (e) {
+          if (!isAppError(e)) throw e;
+          return { ...base, ok: false, error: e };
+        }
+      });
+      const failed = items.filter((i) => !i.ok);
+      const detail = items.map((i) => `${i.ok ? "exported" : `FAILED (${i.error.userMessage})`}  ${i.profileName}  [${i.profileId}]`).join("\n");
+      await recordActivity(actor, {
+        action: "export",
+        outcome: failed.length ? "failure" : "success",
+        summary: `Bulk export batch ${batchNo}: ${items.length - failed.length} of ${items.length} profile(s) ("${items[0].profileName}" … "${items[items.length - 1].profileName}") as ${f.label} ${options.includeSecrets ? "WITH secrets" : "without secrets (placeholders)"}${failed.length ? `; ${failed.length} failed` : ""}`,
+        durationMs: performance.now() - started,
+        errorCode: failed[0]?.ok === false ? failed[0].error.code : undefined,
+        detail,
+      });
+      yield items;
+    }
+  }
+  return { plan, batches: batches() };
 }
 
 export type ImportRequest = {

@@ -98,17 +98,29 @@ function isUniqueViolation(error: unknown): boolean {
 // ---------------------------------------------------------------------------------------------
 // Reads
 
+/** Which profiles a list or a bulk operation covers; absent parts do not filter. */
+export type ProfileSelection = { query?: string; kinds?: readonly ProfileKind[] };
+
+function profileWhere(sel: ProfileSelection): Prisma.ProfileWhereInput {
+  const text = sel.query?.trim();
+  return {
+    ...(sel.kinds ? { kind: { in: [...sel.kinds] } } : {}),
+    ...(text ? { OR: [{ name: { contains: text } }, { account: { contains: text } }, { description: { contains: text } }] } : {}),
+  };
+}
+
+/** How many profiles a selection covers. */
+export async function countSelectedProfiles(_actor: Actor, sel: ProfileSelection): Promise<number> {
+  return getDb().profile.count({ where: profileWhere(sel) });
+}
+
 export type ListProfilesQuery = { query?: string; kind?: ProfileKind; page?: number; pageSize?: number };
 
 /** One page of profiles (newest name order), with the total matching count. */
 export async function listProfiles(_actor: Actor, q: ListProfilesQuery = {}): Promise<{ items: ProfileSummary[]; total: number; page: number; pageSize: number }> {
   const pageSize = Math.min(Math.max(q.pageSize ?? 50, 1), 500);
   const page = Math.max(q.page ?? 1, 1);
-  const text = q.query?.trim();
-  const where: Prisma.ProfileWhereInput = {
-    kind: q.kind,
-    ...(text ? { OR: [{ name: { contains: text } }, { account: { contains: text } }, { description: { contains: text } }] } : {}),
-  };
+  const where = profileWhere({ query: q.query, kinds: q.kind ? [q.kind] : undefined });
   const db = getDb();
   const [rows, total] = await Promise.all([
     db.profile.findMany({ where, orderBy: { name: "asc" }, skip: (page - 1) * pageSize, take: pageSize, omit: { settings: true, secrets: true } }),
@@ -152,6 +164,49 @@ export async function loadProfileWithSecrets(actor: Actor, id: string): Promise<
   const row = await getDb().profile.findUnique({ where: { id } });
   if (!row) throw new AppError("not_found", "Profile not found. It may have been deleted.");
   return { profile: toDto(row), secrets: await decryptSecrets(row) };
+}
+
+export type ProfileWithSecrets = { profile: ProfileDto; secrets: ProfileSecrets };
+
+/**
+ * Every selected profile in name order, `batchSize` rows per query (keyset pagination, so memory
+ * stays flat at 10,000 profiles), with decrypted secrets when `withSecrets`. A profile whose
+ * secrets cannot be opened comes back with `error` instead of failing the whole run.
+ * Server-only, like loadProfileWithSecrets.
+ */
+export async function* iterateProfiles(
+  _actor: Actor,
+  sel: ProfileSelection,
+  options: { withSecrets: boolean; batchSize?: number },
+): AsyncGenerator<({ profile: ProfileDto; secrets?: ProfileSecrets; error?: AppError })[]> {
+  const take = Math.min(Math.max(options.batchSize ?? 250, 1), 1000);
+  const where = profileWhere(sel);
+  let after: string | undefined;
+  for (;;) {
+    const rows = await getDb().profile.findMany({
+      where: after === undefined ? where : { AND: [where, { name: { gt: after } }] },
+      orderBy: { name: "asc" },
+      take,
+    });
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1].name;
+    const batch = [];
+    for (const row of rows) {
+      const profile = toDto(row);
+      if (!options.withSecrets) {
+        batch.push({ profile });
+        continue;
+      }
+      try {
+        batch.push({ profile, secrets: await decryptSecrets(row) });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        batch.push({ profile, error });
+      }
+    }
+    yield batch;
+    if (rows.length < take) return;
+  }
 }
 
 async function decryptSecrets(row: { id: string; secrets: string | null }): Promise<ProfileSecrets> {
