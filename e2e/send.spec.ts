@@ -181,6 +181,14 @@ test("Send test over SMTP XOAUTH2: live progress, then the reply, Message-ID, tr
   await expect(panel.getByLabel("To", { exact: true })).toHaveAttribute("aria-invalid", "true");
   await expect(panel.getByText("To: at least one address is required")).toBeVisible();
   await expect(panel.getByLabel("To", { exact: true })).toBeFocused();
+  // An address the server's schema refuses: the field says why, the panel stays as it was.
+  await panel.getByLabel("To", { exact: true }).fill("not an address");
+  await panel.getByRole("button", { name: "Send test" }).click();
+  await expect(panel.getByText("To: each address must be an email address like name@example.com")).toBeVisible();
+  await expect(panel.getByLabel("To", { exact: true })).toHaveAttribute("aria-invalid", "true");
+  await expect(panel.getByLabel("To", { exact: true })).toBeFocused();
+  await expect(panel.getByText("Nothing sent yet")).toBeVisible();
+  expect(peer.received.length).toBe(received);
 
   await panel.getByLabel("To", { exact: true }).fill("rcpt@example.net");
   await panel.getByLabel("Cc", { exact: true }).fill("copy@example.net");

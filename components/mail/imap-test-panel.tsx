@@ -1,6 +1,6 @@
 import type { ProfileDto } from "@/lib/profiles/dal";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
-import { ImapTestRunner } from "./imap-test-runner";
+import { ImapTestRunnerLazy as ImapTestRunner } from "./lazy-panels";
 import { imapTargetOf } from "@/lib/mail/targets";
 
 /**

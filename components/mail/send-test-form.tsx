@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useId, useRef, useState, useTransition, type ChangeEvent, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
-import { DEFAULT_TEST_BODY, GRAPH_INLINE_ATTACHMENT_LIMIT, MAX_ATTACHMENTS, MAX_ATTACHMENTS_TOTAL_BYTES, formatBytes, testMessageSchema } from "@/lib/mail/message";
+import { DEFAULT_TEST_BODY, GRAPH_INLINE_ATTACHMENT_LIMIT, MAX_ATTACHMENTS, MAX_ATTACHMENTS_TOTAL_BYTES, formatBytes } from "@/lib/mail/message-limits";
 import type { SendResult } from "@/lib/mail/send-test";
 import { BROWSER_REQUEST_LIMIT_BYTES } from "@/lib/mail/test-events";
 import { formatDuration } from "@/lib/format";
@@ -63,7 +63,7 @@ const checkboxClass = "h-4 w-4 rounded border-slate-300 text-indigo-600 focus:ri
 
 /**
  * The "Send test" form with live progress. The message goes to the streaming route handler as
- * JSON (validated first in the browser with the same schema the server and CLI use); progress
+ * JSON (the server validates it with the schema the CLI uses and answers field errors); progress
  * lines are shown as they arrive, then the result. Inputs are controlled, so nothing typed is
  * lost after a send or a refusal; attachments are read in the browser (Graph's 3 MB limit is
  * checked before anything is sent).
@@ -176,14 +176,10 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
       readReceipt,
       deliveryReceipt,
     };
-    const parsed = testMessageSchema.safeParse(payload);
+    // What the browser can tell without the schema: the server validates everything (the same
+    // zod schema as the CLI) and answers field errors, shown on the fields below.
     const fieldErrors: Record<string, string[]> = {};
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const key = String(issue.path[0] ?? "to");
-        (fieldErrors[key] ??= []).push(issue.message);
-      }
-    }
+    if (!/[^\s,;]/.test(to)) fieldErrors.to = ["To: at least one address is required"];
     if (graphTooLarge) (fieldErrors.attachments ??= []).push(graphLimitText);
     else if (new Blob([JSON.stringify(payload)]).size > BROWSER_REQUEST_LIMIT_BYTES) {
       (fieldErrors[attachments.length ? "attachments" : "body"] ??= []).push(`The message is larger than the ${formatBytes(BROWSER_REQUEST_LIMIT_BYTES)} a test from the browser can carry. Remove attachments or shorten the body; the CLI takes larger messages.`);
@@ -194,6 +190,7 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
       return;
     }
 
+    const before = run;
     const startedAt = Date.now();
     setNow(startedAt);
     setRun({ phase: "running", events: [], startedAt });
@@ -201,6 +198,11 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
     if (refusedFields) {
       setErrors(refusedFields);
       focusFirstError();
+      // Nothing was sent: the fields say what to fix, the last result stays as it was.
+      if (refusal?.code === "invalid_input" && !events.length) {
+        setRun(before);
+        return;
+      }
     }
     if (result) setRun({ phase: "finished", events, result });
     else setRun({ phase: "refused", events, error: refusal ?? { code: "no_result", message: "The console stopped answering before the result arrived.", hint: "The Logs page has the outcome of the send." } });

@@ -1,6 +1,6 @@
 import type { ProfileDto } from "@/lib/profiles/dal";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
-import { SendTestForm } from "./send-test-form";
+import { SendTestFormLazy as SendTestForm } from "./lazy-panels";
 import { sendTargetOf } from "@/lib/mail/targets";
 
 /**

@@ -1,19 +1,14 @@
 import { z } from "zod";
+import { DEFAULT_TEST_BODY, DEFAULT_TEST_SUBJECT, MAX_ATTACHMENTS, MAX_ATTACHMENTS_TOTAL_BYTES, MAX_RECIPIENTS, formatBytes } from "./message-limits";
+
+export * from "./message-limits";
 
 /**
  * The test message: one schema shared by the "Send test" form, the server action and the CLI
- * (`send-test NAME --to … --attach FILE …`). Plain values only, so a client component can import it.
+ * (`send-test NAME --to … --attach FILE …`). The browser form imports only ./message-limits (no
+ * zod in the page's JavaScript); the route validates with this schema and answers field errors.
  */
 
-/** Graph sendMail takes inline attachments only under 3 MB (larger ones need an upload session). */
-export const GRAPH_INLINE_ATTACHMENT_LIMIT = 3 * 1024 * 1024;
-/** What the console accepts for a test at all: Exchange Online's default submission limit is 35 MB. */
-export const MAX_ATTACHMENTS_TOTAL_BYTES = 25 * 1024 * 1024;
-export const MAX_ATTACHMENTS = 10;
-export const MAX_RECIPIENTS = 50;
-
-export const DEFAULT_TEST_SUBJECT = "OAuth Mail Console test message";
-export const DEFAULT_TEST_BODY = "This is a test message sent by OAuth Mail Console to prove the profile works end to end.";
 
 const ADDRESS = z.email({ message: "must be an email address like name@example.com" });
 
@@ -107,9 +102,3 @@ export const testMessageSchema = z
 
 export type TestMessageInput = z.input<typeof testMessageSchema>;
 export type TestMessage = z.infer<typeof testMessageSchema>;
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / (1024 * 1024)).toFixed(2)} MB`;
-}
