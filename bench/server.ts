@@ -10,6 +10,7 @@ import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { msSince } from "./stats";
+import { serverArgv, serverNodeArgs } from "../scripts/server-command.mjs";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -73,10 +74,14 @@ export function serverEnv(dataDir: string, masterKey: string, extra: Record<stri
   return env;
 }
 
-/** Spawns `node next start -p PORT -H 127.0.0.1` (what `npm start` runs after prepare.mjs). */
+/** Spawns `node [flags] next start -p PORT -H 127.0.0.1`: what `npm start` runs after prepare.mjs. */
 export function spawnNext(port: number, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
   const log = fs.openSync(logFile, "a");
-  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+  // BENCH_SERVER_NODE_ARGS replaces the start script's node flags, for experiments.
+  const override = process.env.BENCH_SERVER_NODE_ARGS;
+  const argv = serverArgv(ROOT, port, "127.0.0.1");
+  if (override !== undefined) argv.splice(0, serverNodeArgs(ROOT).length, ...override.split(" ").filter(Boolean));
+  const child = spawn(process.execPath, argv, {
     cwd: ROOT,
     env,
     stdio: ["ignore", log, log],

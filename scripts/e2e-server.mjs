@@ -3,6 +3,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { serverArgv } from "./server-command.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const dataDir = path.resolve(process.env.DATA_DIR ?? ".tmp/e2e-data");
@@ -13,7 +14,7 @@ delete env.DATABASE_FILE;
 delete env.CONSOLE_MASTER_KEY;
 execFileSync(process.execPath, [path.join(root, "node_modules/prisma/build/index.js"), "migrate", "deploy"], { cwd: root, env, stdio: "pipe" });
 const log = fs.createWriteStream(path.join(dataDir, "server.log"));
-const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", process.env.E2E_PORT ?? "3210", "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+const child = spawn(process.execPath, serverArgv(root, process.env.E2E_PORT ?? "3210", "127.0.0.1"), { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
 for (const stream of [child.stdout, child.stderr]) {
   stream.on("data", (chunk) => {
     log.write(chunk);
