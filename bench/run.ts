@@ -248,7 +248,18 @@ async function scenarioCacheHit(ctx: Ctx, admin: Actor, profile: ProfileDto): Pr
 // ---------------------------------------------------------------------------------------------
 // Scenario 2 (in process): single-flight under concurrent sends, and UI + CLI code paths
 
-type FlightRound = { tokenRequests: number; ok: number; total: number; wallMs: number };
+type FlightRound = { tokenRequests: number; ok: number; total: number; wallMs: number; failures?: Record<string, number> };
+
+/** Failed sends of a round, counted by "code: message" (so a miss in the table can be explained). */
+function failuresOf(results: { ok: boolean; error?: { code: string; message: string } }[]): Record<string, number> | undefined {
+  const out: Record<string, number> = {};
+  for (const r of results) {
+    if (r.ok) continue;
+    const key = `${r.error?.code ?? "?"}: ${r.error?.message ?? "no error"}`.slice(0, 300);
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
 
 async function clearAll(ctx: Ctx, ids: string[]): Promise<void> {
   for (const id of ids) await clearTokenCache(ctx.operator, id);
@@ -264,7 +275,7 @@ async function scenarioSingleFlightInProcess(ctx: Ctx, admin: Actor, one: Profil
     const before = ctx.idp.count();
     const t = process.hrtime.bigint();
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => sendTestMessage(admin, profiles[i % profiles.length].id, message)));
-    return { tokenRequests: ctx.idp.count() - before, ok: results.filter((r) => r.ok).length, total: results.length, wallMs: round(msSince(t), 1) };
+    return { tokenRequests: ctx.idp.count() - before, ok: results.filter((r) => r.ok).length, total: results.length, wallMs: round(msSince(t), 1), failures: failuresOf(results) };
   };
   const oneRounds: FlightRound[] = [];
   const tenRounds: FlightRound[] = [];

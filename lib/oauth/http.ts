@@ -55,15 +55,36 @@ export function describeFormBody(body: string): string {
 export function describeNetworkFailure(error: unknown, timedOut: boolean): { code: string; message: string } {
   if (timedOut) return { code: "ETIMEDOUT", message: "no response before the timeout" };
   let e: unknown = error;
+  let closed = false;
   for (let depth = 0; depth < 5 && e; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && code !== "UND_ERR_SOCKET") return { code, message: String((e as Error).message ?? code) };
+    if (code === "UND_ERR_SOCKET") closed = true;
+    else if (typeof code === "string") return { code, message: String((e as Error).message ?? code) };
     e = (e as { cause?: unknown }).cause;
   }
+  // undici's "other side closed": the server closed the connection without answering.
+  if (closed) return { code: "ECONNRESET", message: "the server closed the connection before answering" };
   return { code: "ENETWORK", message: error instanceof Error ? error.message : String(error) };
 }
 
-/** Builds the transport used by every grant: a fetch with a timeout that records what happened. */
+/** A connection the peer closed or reset before answering (often a pooled keep-alive connection it had just dropped). */
+export function isConnectionDrop(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; depth < 5 && e; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET") return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Builds the transport used by every grant: a fetch with a timeout that records what happened.
+ * A connection dropped before any answer is retried once, on a new connection, within the same
+ * timeout: reusing a keep-alive connection that the server (or a proxy) closes at that moment is
+ * a race no client can avoid, and a token request that never got an answer is safe to repeat
+ * (at worst an authorization code already redeemed answers invalid_grant). Both tries are recorded.
+ */
 export function createTokenHttp(options: { timeoutMs: number; rewriteUrl?: (url: string) => string }): TokenHttp {
   const exchanges: TokenExchange[] = [];
 
@@ -79,19 +100,24 @@ export function createTokenHttp(options: { timeoutMs: number; rewriteUrl?: (url:
         return url;
       }
     })();
-    const exchange: TokenExchange = { method, url: url.split("?")[0], host, durationMs: 0 };
-    if (typeof init?.body === "string" && init.body) exchange.request = describeFormBody(init.body).slice(0, 1000);
-    else if (init?.body instanceof URLSearchParams) exchange.request = describeFormBody(init.body.toString()).slice(0, 1000);
-    exchanges.push(exchange);
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    let response: Response;
-    try {
-      response = await fetch(url, { ...init, signal });
-    } catch (error) {
-      exchange.durationMs = Date.now() - started;
-      exchange.networkError = describeNetworkFailure(error, timeout.aborted);
-      throw error;
+    let exchange!: TokenExchange;
+    let response!: Response;
+    for (let attempt = 1; ; attempt++) {
+      exchange = { method, url: url.split("?")[0], host, durationMs: 0 };
+      if (typeof init?.body === "string" && init.body) exchange.request = describeFormBody(init.body).slice(0, 1000);
+      else if (init?.body instanceof URLSearchParams) exchange.request = describeFormBody(init.body.toString()).slice(0, 1000);
+      exchanges.push(exchange);
+      try {
+        response = await fetch(url, { ...init, signal });
+        break;
+      } catch (error) {
+        exchange.durationMs = Date.now() - started;
+        exchange.networkError = describeNetworkFailure(error, timeout.aborted);
+        if (attempt === 1 && !signal.aborted && isConnectionDrop(error)) continue;
+        throw error;
+      }
     }
     // Read the body once (with the same timeout) so a hanging or truncated body is recorded too.
     let text: string;
