@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { expect, request, test, type Page } from "@playwright/test";
+import { expect, request, test, type Download, type Page } from "@playwright/test";
+import { strFromU8, unzipSync } from "fflate";
 import { startFakeEntra } from "../tests/fakes/fake-entra";
 import { ADMIN, collectResponses, ensureSignedIn, openDb, screenshot } from "./helpers";
 
@@ -223,6 +224,45 @@ test("export: preview and download without secrets (no-store), include secrets r
   } finally {
     db.close();
   }
+});
+
+test("export all: the list's selection as one ZIP, placeholders first, then with secrets after the password", async ({ page }) => {
+  test.skip(!profileId, "needs the imported profile");
+  await ensureSignedIn(page);
+  await page.goto(`/profiles?q=${encodeURIComponent(NAME)}`);
+  await page.getByRole("link", { name: "Export these" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Export all profiles" })).toBeVisible();
+  await expect(page.getByText(`1 profile matching “${NAME}”`)).toBeVisible();
+  const format = page.getByLabel("Format");
+  await expect(format.locator("option", { hasText: "iMailOAuth.config — 1 profile" })).toHaveCount(1);
+  await format.selectOption("imail-config");
+  await screenshot(page, "export-all");
+
+  const entry = `${NAME}/iMailOAuth.config`;
+  const read = async (d: Download) => unzipSync(new Uint8Array(fs.readFileSync((await d.path())!)));
+  const [plain] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download ZIP" }).click()]);
+  expect(plain.suggestedFilename()).toMatch(/^imail-config-1-profiles-\d{4}-\d{2}-\d{2}\.zip$/);
+  const plainFiles = await read(plain);
+  expect(Object.keys(plainFiles)).toEqual([entry]);
+  expect(strFromU8(plainFiles[entry])).toMatch(/^DELEGATED_PASSWORD\s+= <DELEGATED_PASSWORD>\r?$/m);
+  expect(strFromU8(plainFiles[entry])).not.toContain(PASSWORD);
+  await expect(page.getByRole("status")).toContainText("Exported 1 of 1 profile(s) as iMailOAuth.config.");
+
+  await page.getByLabel("Include secrets").check();
+  const password = page.getByLabel("Your password");
+  await password.fill("not-the-admin-password");
+  await page.getByRole("button", { name: "Download ZIP with secrets" }).click();
+  await expect(page.getByRole("alert")).toContainText("Refused: nothing was exported.");
+  await expect(password).toHaveAttribute("aria-invalid", "true");
+  await password.fill(ADMIN.password);
+  const [secret] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download ZIP with secrets" }).click()]);
+  expect(secret.suggestedFilename()).toMatch(/-with-secrets\.zip$/);
+  expect(strFromU8((await read(secret))[entry])).toContain(`DELEGATED_PASSWORD  = ${PASSWORD}`);
+  await expect(password).toHaveValue("");
+
+  await page.goto("/logs?action=export");
+  await expect(page.getByText(/Bulk export batch 1: 1 of 1 profile\(s\) .* as iMailOAuth\.config WITH secrets/).first()).toBeVisible();
+  await expect(page.getByText("Refused to export 1 profile(s) as iMailOAuth.config with secrets: password not confirmed").first()).toBeVisible();
 });
 
 test("iMail export with secrets carries the cached token and its expiry in the IBM i's format", async ({ page }) => {

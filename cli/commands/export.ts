@@ -2,16 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { localOperator, type Actor } from "@/lib/auth/actor";
 import { EXPORT_FORMATS, listExportFormats } from "@/lib/export/formats";
+import { createBulkPaths } from "@/lib/export/bulk";
 import { exportProfile, exportProfiles } from "@/lib/export/service";
 import { getProfileByName } from "@/lib/profiles/dal";
 import { PROFILE_KINDS, type ProfileKind } from "@/lib/profiles/schema";
 import { flagBool, flagList, flagString, requirePositional, UsageError, type CliCommand, type CliContext } from "../framework";
-
-/** A directory name for a profile: its name with anything unsafe for IFS or Windows replaced. */
-function folderName(name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9._ -]+/g, "_").replace(/^[ .]+|[ .]+$/g, "").slice(0, 80);
-  return safe || "profile";
-}
 
 /**
  * `export --all`: every profile (or those matching --kind/--search) whose kind has the format,
@@ -37,7 +32,7 @@ async function exportAll(actor: Actor, format: string, { args, stdout, stderr }:
     return 0;
   }
   fs.mkdirSync(out, { recursive: true, mode: includeSecrets ? 0o700 : 0o755 });
-  const used = new Set<string>();
+  const pathOf = createBulkPaths();
   let written = 0;
   let failed = 0;
   for await (const batch of batches) {
@@ -47,11 +42,8 @@ async function exportAll(actor: Actor, format: string, { args, stdout, stderr }:
         stderr(`failed: ${item.profileName}: ${item.error.userMessage}`);
         continue;
       }
-      let dir = folderName(item.profileName);
-      if (used.has(dir.toLowerCase())) dir = `${dir}-${item.profileId.slice(0, 8)}`;
-      used.add(dir.toLowerCase());
-      fs.mkdirSync(path.join(out, dir), { recursive: true, mode: includeSecrets ? 0o700 : 0o755 });
-      const file = path.join(out, dir, item.filename);
+      const file = path.join(out, pathOf(item));
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: includeSecrets ? 0o700 : 0o755 });
       fs.writeFileSync(file, item.content, { mode: includeSecrets ? 0o600 : 0o644 });
       if (includeSecrets) fs.chmodSync(file, 0o600);
       for (const w of item.warnings) stderr(`warning: ${item.profileName}: ${w.message}`);

@@ -9,6 +9,8 @@ import { getProfileByName, listProfiles, updateProfile, createProfile } from "..
 import { sealSecret } from "../crypto/keyring";
 import { getDb } from "../db/client";
 import { exportProfile, exportProfiles, importProfile } from "./service";
+import { bulkExportRequestSchema, createBulkPaths, exportProfilesZip } from "./bulk";
+import { strFromU8, unzipSync } from "fflate";
 import { runCli } from "@/cli/main";
 
 const cli: Actor = { id: "cli:test", username: "cli:test", via: "cli" };
@@ -200,5 +202,49 @@ describe("bulk export (exportProfiles / export --all)", () => {
     const none = await run("export", "--all", "--format", "ibmi-cl", "--search", "bulk", "--kind", "m365-delegated", "--out", `${db.dir}/empty-out`);
     expect(none.code).toBe(0);
     expect(none.err).toMatch(/Nothing to export/);
+  });
+});
+
+describe("bulk export as a ZIP (the console's Export all)", () => {
+  it("a folder per profile; names that fold together get the id; secrets only with the password", async () => {
+    // Names are unique as written; on a case-insensitive file system (Windows, a ZIP reader) these two fold together.
+    await createProfile(cli, fixtureProfile("m365-app-graph", "zip Payroll"));
+    await createProfile(cli, fixtureProfile("m365-app-graph", "zip payroll"));
+    await createProfile(cli, fixtureProfile("m365-app-graph", "zip x..y."));
+    const plain = await exportProfilesZip(web, "imail-config", { query: "zip " }, { includeSecrets: false, now: new Date("2026-11-22T10:00:00Z") });
+    expect(plain.filename).toBe("imail-config-3-profiles-2026-11-22.zip");
+    const files = unzipSync(plain.zip);
+    const names = Object.keys(files).sort();
+    expect(names).toHaveLength(3);
+    expect(names).toContain("zip Payroll/iMailOAuth.config");
+    expect(names).toContain("zip x..y/iMailOAuth.config");
+    expect(names.filter((n) => /^zip payroll-[0-9a-f]{8}\/iMailOAuth\.config$/.test(n))).toHaveLength(1);
+    // No path leaves the archive's root.
+    expect(names.every((n) => !n.split("/").includes("..") && !n.startsWith("/"))).toBe(true);
+    for (const n of names) expect(strFromU8(files[n])).toMatch(/<CLIENT_SECRET>|<APP_CLIENT_SECRET>|= </);
+    for (const n of names) expect(strFromU8(files[n])).not.toContain(SECRET.graphClientSecret);
+
+    await expect(exportProfilesZip(web, "imail-config", { query: "zip " }, { includeSecrets: true, password: "wrong" })).rejects.toMatchObject({ code: "unauthorized" });
+    const full = await exportProfilesZip(cli, "imail-config", { query: "zip " }, { includeSecrets: true });
+    expect(full.filename).toMatch(/-with-secrets\.zip$/);
+    expect(Object.values(unzipSync(full.zip)).every((f) => strFromU8(f).includes(SECRET.graphClientSecret))).toBe(true);
+    await expect(exportProfilesZip(cli, "ibmi-json", { query: "zip " }, { includeSecrets: false })).rejects.toMatchObject({ code: "invalid_input", field: "format", userMessage: expect.stringMatching(/not available for the kinds of the 3 selected/) });
+  });
+
+  it("createBulkPaths keeps the CLI's folders and the ZIP's the same", () => {
+    const p = createBulkPaths();
+    expect(p({ profileName: " .Payroll: main. ", profileId: "0123456789", filename: "iMailOAuth.config" })).toBe("Payroll_ main/iMailOAuth.config");
+    expect(p({ profileName: "payroll_ MAIN", profileId: "abcdef0123", filename: "x" })).toBe("payroll_ MAIN-abcdef01/x");
+    expect(p({ profileName: "///", profileId: "ffff", filename: "x" })).toBe("_/x");
+  });
+
+  it("the request schema names the field: format, kind, password when secrets are included", () => {
+    const bad = bulkExportRequestSchema.safeParse({ format: "zip", kind: "m365", includeSecrets: "on" });
+    expect(bad.success).toBe(false);
+    const paths = bad.error!.issues.map((i) => i.path.join("."));
+    expect(paths).toEqual(expect.arrayContaining(["format", "kind"]));
+    const noPassword = bulkExportRequestSchema.safeParse({ format: "imail-config", includeSecrets: "on" });
+    expect(noPassword.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([["password", "Enter your password to include secrets."]]);
+    expect(bulkExportRequestSchema.parse({ format: "imail-config" })).toMatchObject({ format: "imail-config", includeSecrets: false });
   });
 });

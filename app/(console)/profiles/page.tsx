@@ -28,7 +28,12 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
       <PageHeader
         title="Mail profiles"
         description="Each profile holds one way of sending (and reading) mail: its OAuth app, credentials, servers and IBM i settings. Secrets are encrypted and never shown again."
-        actions={<ButtonLink href="/profiles/new" variant="primary">New profile</ButtonLink>}
+        actions={
+          <>
+            <ButtonLink href={`/profiles/export${filtered ? `?${new URLSearchParams({ ...(q ? { q } : {}), ...(kind ? { kind } : {}) })}` : ""}`}>{filtered ? "Export these" : "Export all"}</ButtonLink>
+            <ButtonLink href="/profiles/new" variant="primary">New profile</ButtonLink>
+          </>
+        }
       />
       {sp.deleted && (
         <Alert tone="success" role="status" className="mb-4">
