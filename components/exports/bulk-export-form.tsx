@@ -56,7 +56,7 @@ export function BulkExportForm({ action, formats, q, kind, selected }: Props) {
     <form onSubmit={onSubmit} noValidate className="space-y-5">
       {q && <input type="hidden" name="q" value={q} />}
       {kind && <input type="hidden" name="kind" value={kind} />}
-      <Field id={ids.format} label="Format" error={errors.format} help={chosen ? `${chosen.description} ${chosen.count} of the ${selected} selected profile(s) have it; the others are left out.` : undefined}>
+      <Field id={ids.format} label="Format" error={errors.format} help={chosen ? `${chosen.description} ${chosen.count === selected ? `All ${selected} selected profile(s) have it.` : `${chosen.count} of the ${selected} selected profile(s) have it; the other ${selected - chosen.count} are left out (not available for their kind).`}` : undefined}>
         <select id={ids.format} name="format" value={format} onChange={(e) => setFormat(e.target.value)} className={`${inputClass} max-w-md`} aria-describedby={describedBy(ids.format, Boolean(chosen), Boolean(errors.format))}>
           {formats.map((f) => (
             <option key={f.id} value={f.id}>
