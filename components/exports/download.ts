@@ -17,10 +17,6 @@ export function downloadBlob(content: BlobPart, filename: string, contentType: s
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-export function downloadText(content: string, filename: string, contentType: string): void {
-  downloadBlob(content, filename, contentType);
-}
-
 /** A base64 payload (a ZIP from a server action) saved as a file. */
 export function downloadBase64(base64: string, filename: string, contentType: string): void {
   const binary = atob(base64);

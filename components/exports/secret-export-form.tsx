@@ -8,7 +8,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { Field, describedBy, inputClass } from "@/components/ui/field";
 import { useFormAction } from "@/components/ui/use-form-action";
 import { CodePreview } from "./code-preview";
-import { downloadText } from "./download";
+import { downloadBlob } from "./download";
 
 /** What the include-secrets action returns: the content the admin asked for, after the password check. */
 export type SecretExportData = {
@@ -49,7 +49,7 @@ export function SecretExportForm({ action, format, formatLabel, tokenCapable }: 
     handled.current = state;
     if (state.status === "success" && state.data) {
       if (passwordRef.current) passwordRef.current.value = "";
-      if (state.data.intent === "download") downloadText(state.data.content, state.data.filename, state.data.contentType);
+      if (state.data.intent === "download") downloadBlob(state.data.content, state.data.filename, state.data.contentType);
     } else if (state.status === "error") {
       passwordRef.current?.focus();
     }
@@ -134,7 +134,7 @@ export function SecretExportForm({ action, format, formatLabel, tokenCapable }: 
             <p className="font-mono text-sm text-slate-700 dark:text-slate-300">{result.filename}</p>
             <div className="flex flex-wrap gap-2">
               <CopyButton text={result.content} ariaLabel="Copy the export with secrets" />
-              <Button type="button" variant="secondary" className="px-2.5 py-1 text-xs" onClick={() => downloadText(result.content, result.filename, result.contentType)}>
+              <Button type="button" variant="secondary" className="px-2.5 py-1 text-xs" onClick={() => downloadBlob(result.content, result.filename, result.contentType)}>
                 {result.intent === "download" ? "Download again" : "Download"}
               </Button>
               <Button type="button" variant="ghost" className="px-2.5 py-1 text-xs" onClick={() => setHidden(state)}>

@@ -1,6 +1,5 @@
 "use client";
 import { useEffect, useId, useState, useTransition } from "react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { ImapResult } from "@/lib/mail/imap-test";
 import { formatDateTime, formatDuration } from "@/lib/format";
@@ -8,7 +7,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { runStreamedTest, type Refusal } from "./ndjson";
 import { ProgressSteps, type PlanStep, type ProgressItem } from "./progress-steps";
-import { DecodedError, Fact, Facts, ResultHeadline, RefusedAlert } from "./result-parts";
+import { DecodedError, Fact, Facts, RecordedIn, ResultHeadline, RefusedAlert } from "./result-parts";
 import { TranscriptToggle } from "./transcript-toggle";
 
 const PLAN: PlanStep[] = [
@@ -129,13 +128,7 @@ function ImapResultDetails({ result: r, profileId }: { result: ImapResult; profi
         )}
       </Facts>
       <TranscriptToggle transcript={r.transcript} what="IMAP transcript" />
-      <p className="text-xs text-slate-500 dark:text-slate-400">
-        Recorded as <span className="font-mono">imap.test</span> in the{" "}
-        <Link href={`/logs?profile=${encodeURIComponent(profileId)}&action=imap.test`} className="text-indigo-600 hover:underline dark:text-indigo-400">
-          activity log
-        </Link>
-        .
-      </p>
+      <RecordedIn action="imap.test" profileId={profileId} />
     </div>
   );
 }

@@ -93,3 +93,16 @@ export function RefusedAlert({ error }: { error: { code: string; message: string
     </Alert>
   );
 }
+
+/** "Recorded as <action> in the activity log", linking to that profile's entries of the action. */
+export function RecordedIn({ action, profileId }: { action: string; profileId: string }) {
+  return (
+    <p className="text-xs text-slate-500 dark:text-slate-400">
+      Recorded as <span className="font-mono">{action}</span> in the{" "}
+      <Link href={`/logs?profile=${encodeURIComponent(profileId)}&action=${action}`} className="text-indigo-600 hover:underline dark:text-indigo-400">
+        activity log
+      </Link>
+      .
+    </p>
+  );
+}

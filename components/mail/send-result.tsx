@@ -1,10 +1,9 @@
-import Link from "next/link";
 import type { SendResult } from "@/lib/mail/send-test";
 import { formatDuration } from "@/lib/format";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { CopyButton } from "@/components/ui/copy-button";
-import { DecodedError, Fact, Facts, ResultHeadline } from "./result-parts";
+import { DecodedError, Fact, Facts, RecordedIn, ResultHeadline } from "./result-parts";
 import { TranscriptToggle } from "./transcript-toggle";
 
 /** The headline of a send result (what the aria-live region announces). */
@@ -99,13 +98,7 @@ export function SendResultDetails({ result: r, profileId }: { result: SendResult
       </Facts>
 
       <TranscriptToggle transcript={r.transcript} what={r.transport === "graph" ? "HTTP transcript" : r.transport === "log-only" ? "logged message" : "SMTP transcript"} />
-      <p className="text-xs text-slate-500 dark:text-slate-400">
-        Recorded as <span className="font-mono">mail.send</span> in the{" "}
-        <Link href={`/logs?profile=${encodeURIComponent(profileId)}&action=mail.send`} className="text-indigo-600 hover:underline dark:text-indigo-400">
-          activity log
-        </Link>
-        .
-      </p>
+      <RecordedIn action="mail.send" profileId={profileId} />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import { profileSettingsSchema } from "../profiles/schema";
 import { renderExport } from "./formats";
 import { readImailEntries } from "./imail-config";
+import { GOOGLE_PRIVATE_KEY_PLACEHOLDER } from "./ibmi-json";
 import { detectImportFormat, diagnoseImailConfig, parseImport, readImport } from "./import";
 import { NOW, storedSettings } from "./test-helpers";
 import type { ImportFormatId, ImportOptions } from "./types";
@@ -280,7 +281,7 @@ describe("malformed inputs: every error names the line or field and what was exp
     ["microsoft_app: tenant_id not a string", msApp({ tenant_id: 42 }), { overrides: { mailbox: "a@contoso.com" } }, /"tenant_id" \(line 3\) must be a string/],
     ["microsoft_app: no mailbox", msApp({}), {}, /mailbox is required/],
     ["microsoft_app: no client_secret", msApp({ client_secret: undefined }), { overrides: { mailbox: "a@contoso.com" } }, /Client secret is required.*secrets\.clientSecret/],
-    ["service_account: elided private key", JSON.stringify({ ...key, private_key: "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\n", domain: "example.org" }, null, 1), { overrides: { impersonateUser: "a@example.org" } }, /Line 5 \(private_key\): Private key could not be parsed/],
+    ["service_account: elided private key", JSON.stringify({ ...key, private_key: GOOGLE_PRIVATE_KEY_PLACEHOLDER, domain: "example.org" }, null, 1), { overrides: { impersonateUser: "a@example.org" } }, /Line 5 \(private_key\): Private key could not be parsed/],
     ["service_account: consumer user", GOOGLE_SA_JSON, { overrides: { domain: "gmail.com", impersonateUser: "someone@gmail.com" } }, /impersonateUser.*Google Workspace users/],
     ["service_account: no client_email", JSON.stringify({ ...key, client_email: undefined, domain: "example.org" }), { overrides: { impersonateUser: "a@example.org" } }, /client_email/],
     ["properties: mode missing", "imail.oauth.clientId=x\n", { format: "system-properties" }, /Unknown OAuth mode: imail\.oauth\.mode must be DELEGATE or APP \(it is not set\)/],

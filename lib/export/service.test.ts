@@ -11,7 +11,9 @@ import { getDb } from "../db/client";
 import { exportProfile, exportProfiles, importProfile } from "./service";
 import { bulkExportRequestSchema, createBulkPaths, exportProfilesZip } from "./bulk";
 import { strFromU8, unzipSync } from "fflate";
-import { runCli } from "@/cli/main";
+import { runCliCaptured } from "@/tests/helpers/cli";
+
+const run = (...argv: string[]) => runCliCaptured(argv);
 
 const cli: Actor = { id: "cli:test", username: "cli:test", via: "cli" };
 const web: Actor = { id: "no-such-admin", username: "alice", via: "web" };
@@ -84,12 +86,6 @@ describe("import → doctor → fix → export (DB-backed)", () => {
 });
 
 describe("CLI: profile import, doctor, export", () => {
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, { stdout: (l) => out.push(l), stderr: (l) => err.push(l), readStdin: async () => "" });
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  };
 
   it("imports with --set, runs the doctor (exit 1 on errors), exports to a file", async () => {
     const file = `${db.dir}/office365.json`;
@@ -122,12 +118,6 @@ describe("CLI: profile import, doctor, export", () => {
 });
 
 describe("bulk export (exportProfiles / export --all)", () => {
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, { stdout: (l) => out.push(l), stderr: (l) => err.push(l), readStdin: async () => "" });
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  };
   const names = ["bulk a", "bulk b", "bulk c", "bulk d", "bulk e"];
 
   it("exports every matching profile in batches, one activity entry per batch, secrets included", async () => {

@@ -3,13 +3,13 @@ import { imapTargetOf, type ImapTarget } from "./targets";
 import { decodeTokenFailure } from "./errors";
 import { AppError } from "../errors";
 import type { Actor } from "../auth/actor";
-import { recordActivity } from "../activity/dal";
-import { loadProfileWithSecrets, setProfileStatus } from "../profiles/dal";
+import { loadProfileWithSecrets } from "../profiles/dal";
 import type { ProfileSettings } from "../profiles/schema";
 import { getConsoleSettings } from "../settings/dal";
 import { getAccessToken, invalidateToken, type CachedToken } from "../tokens";
 import { testImapMailbox, type ImapMailbox, type ImapSecurity, type ImapStage } from "./imap";
 import { redactTranscript } from "./redact";
+import { recordTestOutcome } from "./test-outcome";
 
 /**
  * "Test IMAP": XOAUTH2 login with the profile's token (purpose "imap"), mailbox list, INBOX
@@ -141,19 +141,17 @@ export async function testImap(actor: Actor, profileId: string, options: { onPro
   final.durationMs = Date.now() - started;
   final.transcript = redactTranscript(lines, { secrets: secretValues }).join("\n");
   progress(final.ok ? "done" : "failed", final.summary);
-  await recordActivity(actor, {
+  await recordTestOutcome(actor, profile, {
     action: "imap.test",
-    outcome: final.ok ? "success" : "failure",
-    profileId: profile.id,
-    profileName: profile.name,
-    durationMs: final.durationMs,
+    ok: final.ok,
     summary: `IMAP test ${final.ok ? "ok" : "failed"}: ${final.summary}${final.tokenRefreshed ? " (token refreshed once)" : ""}`,
+    durationMs: final.durationMs,
     remoteReply: final.error?.remoteReply,
-    errorCode: final.error?.code,
-    hint: final.error ? `${final.error.cause} Fix: ${final.error.fix}` : undefined,
-    detail: final.transcript,
+    error: final.error,
+    transcript: final.transcript,
+    okStatus: "IMAP test ok",
+    failurePrefix: "IMAP",
+    fallbackDetail: final.summary,
   });
-  if (final.ok) await setProfileStatus(actor, profile.id, "ok", `IMAP test ok ${new Date().toISOString()}`);
-  else if (!final.error?.code.startsWith("token.")) await setProfileStatus(actor, profile.id, "failing", `IMAP: ${final.error?.message ?? final.summary}`);
   return final;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { containsSecret, redactSecrets, redactTranscript, truncateBody, REDACTED } from "./redact";
 import { buildXoauth2 } from "./smtp";
+import { APP_CERT_KEY, pemMarker } from "@/tests/fixtures/profiles";
 
 const JWT = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1cG4iOiJzZW5kZXJAY29udG9zby5jb20iLCJleHAiOjE3MDAwMDAwMDB9.c2lnbmF0dXJlLWJ5dGVzLWhlcmUtYW5kLW1vcmU";
 const OPAQUE = "EwBwA8l6BAAUO9chh8cJscQLmU+LSWpbnr0vmwwAAXmJHVmgzzVrL4LZhq8DwlG6sVVo";
@@ -59,10 +60,11 @@ describe("redactSecrets", () => {
   });
 
   it("removes PEM private keys, including the \\n-escaped form inside service-account JSON", () => {
-    const pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----";
+    // The test certificate's key from tests/fixtures (no key material is written in source files).
+    const pem = APP_CERT_KEY.trim();
     const escaped = JSON.stringify({ private_key: pem });
     expect(redactSecrets(pem)).toBe("[redacted private key]");
-    expect(redactSecrets(escaped)).not.toContain("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC");
+    expect(redactSecrets(escaped)).not.toContain(pemMarker(pem));
     expect(redactSecrets("-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----")).toBe("[redacted private key]");
   });
 

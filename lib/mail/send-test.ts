@@ -2,8 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { AppError } from "../errors";
 import type { Actor } from "../auth/actor";
-import { recordActivity } from "../activity/dal";
-import { loadProfileWithSecrets, setProfileStatus, type ProfileDto } from "../profiles/dal";
+import { loadProfileWithSecrets, type ProfileDto } from "../profiles/dal";
 import type { ProfileSecrets, ProfileSettings, ProfileSettingsOf } from "../profiles/schema";
 import { getConsoleSettings } from "../settings/dal";
 import { getAccessToken, invalidateToken, type CachedToken } from "../tokens";
@@ -11,6 +10,7 @@ import { decodeTokenFailure, type DecodedMailError } from "./errors";
 import { sendGraphMail, type GraphAttachment } from "./graph";
 import { attachmentSize, testMessageSchema, type TestMessage, type TestMessageInput } from "./message";
 import { redactTranscript, truncateBody } from "./redact";
+import { recordTestOutcome } from "./test-outcome";
 import { sendSmtp, type SmtpAuth, type SmtpSendOutcome, type SmtpSecurity } from "./smtp";
 
 /**
@@ -168,20 +168,18 @@ export async function sendTestMessage(actor: Actor, profileId: string, input: Te
   progress(result.ok ? "done" : "failed", result.summary);
 
   const recipients = [...result.to, ...result.cc, ...result.bcc];
-  await recordActivity(actor, {
+  await recordTestOutcome(actor, profile, {
     action: "mail.send",
-    outcome: result.ok ? "success" : "failure",
-    profileId: profile.id,
-    profileName: profile.name,
-    durationMs: result.durationMs,
+    ok: result.ok,
     summary: `${result.ok ? "Test message" : "Test send failed"}${result.ok ? (settings.kind === "log-only" ? " logged (log-only profile, nothing sent)" : ` sent via ${result.transport === "graph" ? "Graph" : "SMTP"}`) : ""} from ${result.from} to ${recipients.length} recipient${recipients.length === 1 ? "" : "s"}: ${result.summary}${result.fallbackToLoginUser ? " (retried with login user)" : ""}${result.tokenRefreshed ? " (token refreshed once)" : ""}`,
+    durationMs: result.durationMs,
     remoteReply: result.remoteReply,
-    errorCode: result.error?.code,
-    hint: result.error ? `${result.error.cause} Fix: ${result.error.fix}` : undefined,
-    detail: result.transcript,
+    error: result.error,
+    transcript: result.transcript,
+    okStatus: "Test send ok",
+    failurePrefix: "Send",
+    fallbackDetail: result.summary,
   });
-  if (result.ok) await setProfileStatus(actor, profile.id, "ok", `Test send ok ${new Date().toISOString()}`);
-  else if (!result.error?.code.startsWith("token.")) await setProfileStatus(actor, profile.id, "failing", `Send: ${result.error?.message ?? result.summary}`);
   return result;
 }
 

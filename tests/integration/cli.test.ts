@@ -3,16 +3,11 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { useTestDb } from "@/tests/helpers/test-db";
 import { FIXTURE_SECRETS, fixtureProfile } from "@/tests/fixtures/profiles";
-import { runCli } from "@/cli/main";
+import { runCliCaptured } from "@/tests/helpers/cli";
 
 const db = useTestDb();
 
-async function cli(args: string[], stdin = "") {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { stdout: (l) => out.push(l), stderr: (l) => err.push(l), readStdin: async () => stdin });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const cli = runCliCaptured;
 
 describe("CLI twin of the console", () => {
   it("creates profiles from JSON files and lists them", async () => {

@@ -14,7 +14,7 @@ import { getActivityDetail, listActivity } from "@/lib/activity/dal";
 import { completeAuthorization, getAccessToken, getOAuthRedirectUri, startAuthorization } from "@/lib/tokens";
 import { sendTestMessage, type SendTestProgress } from "@/lib/mail/send-test";
 import { testImap } from "@/lib/mail/imap-test";
-import { runCli } from "@/cli/main";
+import { runCliCaptured } from "@/tests/helpers/cli";
 
 // End to end through the library: profiles in a real (test) database, tokens from the fake
 // Entra / Google over HTTPS (lib/tokens), SMTP to smtp-server peers, Graph to an HTTPS fake,
@@ -54,12 +54,7 @@ async function newPeer(options: Parameters<typeof startSmtpPeer>[0]) {
   return p;
 }
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { stdout: (l) => out.push(l), stderr: (l) => err.push(l), readStdin: async () => "" });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const cli = (...argv: string[]) => runCliCaptured(argv);
 
 beforeAll(async () => {
   idp = await startFakeEntra({

@@ -6,17 +6,12 @@ import { CLIENT, SECRET, TENANT, fixtureProfile } from "@/tests/fixtures/profile
 import { localOperator } from "@/lib/auth/actor";
 import { createProfile } from "@/lib/profiles/dal";
 import { listActivity } from "@/lib/activity/dal";
-import { runCli } from "@/cli/main";
+import { runCliCaptured } from "@/tests/helpers/cli";
 
 useTestDb();
 let idp: FakeEntra;
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { stdout: (l) => out.push(l), stderr: (l) => err.push(l), readStdin: async () => "" });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const cli = (...argv: string[]) => runCliCaptured(argv);
 
 beforeAll(async () => {
   idp = await startFakeEntra({ tenants: [TENANT], clients: [{ clientId: CLIENT, secret: SECRET.graphClientSecret }] });
