@@ -91,12 +91,18 @@ describe("doctor: specifics", () => {
     }
   });
 
-  it("basic auth: warning before 30 April 2026, error after", () => {
-    const before = runDoctor(input("smtp-basic", {}, { now: new Date("2026-01-10T00:00:00Z") })).find((f) => f.ruleId === "basic-auth-exchange-retired");
-    expect(before?.severity).toBe("warning");
-    const after = runDoctor(input("smtp-basic", {}, { now: new Date("2026-05-01T00:00:00Z") })).find((f) => f.ruleId === "basic-auth-exchange-retired");
-    expect(after?.severity).toBe("error");
-    expect(hasErrors(runDoctor(input("smtp-basic", {}, { now: new Date("2026-05-01T00:00:00Z") })))).toBe(true);
+  it("basic auth: a warning until the end of December 2026 (Microsoft's 27 Jan 2026 timeline), an error once it is off by default", () => {
+    const rule = (now: string) => runDoctor(input("smtp-basic", {}, { now: new Date(now) })).find((f) => f.ruleId === "basic-auth-exchange-retired");
+    // The old date (30 April 2026) no longer turns it into an error.
+    for (const now of ["2026-01-10T00:00:00Z", "2026-05-01T00:00:00Z", "2026-11-30T12:00:00Z", "2026-12-30T12:00:00Z"]) expect(rule(now)?.severity, now).toBe("warning");
+    expect(rule("2026-11-30T12:00:00Z")?.problem).toMatch(/end of December 2026 \(in 31 days\)/);
+    const after = rule("2027-01-02T00:00:00Z");
+    expect(after).toMatchObject({ severity: "error", code: "550 5.7.30" });
+    expect(after?.problem).toMatch(/off by default since the end of December 2026.*tenant admin/);
+    expect(after?.why).toMatch(/second half of 2027/);
+    expect(hasErrors(runDoctor(input("smtp-basic", {}, { now: new Date("2027-01-02T00:00:00Z") })))).toBe(true);
+    // Other servers are not Exchange Online.
+    expect(runDoctor(input("smtp-basic", { smtpHost: "mail.example.net" }, { now: new Date("2027-01-02T00:00:00Z") })).find((f) => f.ruleId === "basic-auth-exchange-retired")).toBeUndefined();
   });
 
   it("secret and certificate expiry: error once expired, quiet beyond 30 days", () => {

@@ -4,6 +4,7 @@ import { isPlaceholder } from "../export/text";
 import { IMAIL_MESSAGES } from "../export/imail-config";
 import { UNKNOWN_MODE } from "../export/system-properties";
 import { STEP } from "../setup-guide/step-ids";
+import { EXCHANGE_BASIC_AUTH, EXCHANGE_BASIC_AUTH_TIMELINE, describeExchangeBasicAuth, isExchangeOnlineSmtpHost } from "../mail/exchange-basic-auth";
 import type { DoctorInput, DoctorRule, RuleHit } from "./types";
 
 /**
@@ -14,10 +15,6 @@ import type { DoctorInput, DoctorRule, RuleHit } from "./types";
 
 const MS_KINDS = ["m365-delegated", "m365-app-graph", "m365-app-smtp", "m365-auth-code"] as const satisfies readonly ProfileKind[];
 const DAY = 86_400_000;
-/** Microsoft retires basic auth for SMTP AUTH in Exchange Online "by April 30th, 2026". */
-export const BASIC_AUTH_RETIREMENT = new Date("2026-05-01T00:00:00Z");
-export const BASIC_AUTH_PARTIAL_ENFORCEMENT = new Date("2026-03-01T00:00:00Z");
-const EXCHANGE_SMTP_HOSTS = ["smtp.office365.com", "outlook.office365.com", "smtp-legacy.office365.com"];
 const EXCHANGE_AUDIENCES = ["https://outlook.office365.com", "https://outlook.office.com", "00000002-0000-0ff1-ce00-000000000000"];
 const GRAPH_AUDIENCES = ["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"];
 const DERIVED_FROM_KEY = ["serviceAccountEmail", "serviceAccountClientId", "privateKeyId", "projectId"];
@@ -413,20 +410,19 @@ export const RULES: DoctorRule[] = [
     id: "basic-auth-exchange-retired",
     severity: "error",
     title: "Basic SMTP AUTH against Exchange Online",
-    why: "Microsoft disables basic authentication for SMTP AUTH in Exchange Online by 30 April 2026 (partial enforcement from 1 March 2026); username/password logins then fail.",
+    why: `${EXCHANGE_BASIC_AUTH_TIMELINE} Without it the server answers 550 5.7.30 (Basic authentication is not supported for Client Submission).`,
     fix: "Move to an OAuth profile: Microsoft 365 app (SMTP XOAUTH2) or delegated, and export the matching IBM i / iMail configuration.",
-    code: "535 5.7.139",
+    code: "550 5.7.30",
     stepId: STEP.smtpBasicMigrate,
     kinds: ["smtp-basic"],
     check: (i) => {
       const host = str(i, "smtpHost")?.toLowerCase();
-      if (!host || !EXCHANGE_SMTP_HOSTS.includes(host)) return null;
-      if (i.now >= BASIC_AUTH_RETIREMENT) return { problem: `${host} no longer accepts basic authentication (retired 30 April 2026).` };
-      const days = daysBetween(i.now, BASIC_AUTH_RETIREMENT);
-      return {
-        severity: "warning",
-        problem: `${host} stops accepting basic authentication in ${days} days${i.now >= BASIC_AUTH_PARTIAL_ENFORCEMENT ? " (partial enforcement has started)" : ""}.`,
-      };
+      if (!host || !isExchangeOnlineSmtpHost(host)) return null;
+      const now = describeExchangeBasicAuth(i.now);
+      if (now.phase === "off-by-default") {
+        return { problem: `${host} has Basic SMTP AUTH off by default since ${EXCHANGE_BASIC_AUTH.offByDefaultLabel}: this profile works only while a tenant admin keeps it turned on, and not at all for new tenants.` };
+      }
+      return { severity: "warning", problem: `${host}: ${now.headline}.` };
     },
   },
   // ------------------------------------------------------------------ secrets and certificates

@@ -1,3 +1,4 @@
+import { EXCHANGE_BASIC_AUTH_SHORT, EXCHANGE_BASIC_AUTH_TIMELINE } from "../mail/exchange-basic-auth";
 import { DEFAULTS, type ProfileKind, type SecretName } from "./schema";
 
 /**
@@ -272,8 +273,7 @@ export const PROFILE_FORM: Record<ProfileKind, SectionSpec[]> = {
     {
       id: "basic",
       title: "Username and password (legacy)",
-      description:
-        "Exchange Online retired basic authentication for SMTP AUTH on 30 April 2026: smtp.office365.com and outlook.office365.com refuse passwords now. Keep this only for other servers, and move Microsoft 365 senders to an OAuth profile.",
+      description: `${EXCHANGE_BASIC_AUTH_TIMELINE} Keep this kind for other servers, and move Microsoft 365 senders to an OAuth profile.`,
       fields: [
         { name: "username", label: "Username", type: "text", required: true },
         { name: "password", label: "Password", type: "secret", secret: "password" },
@@ -304,6 +304,6 @@ export const KIND_DESCRIPTIONS: Record<ProfileKind, string> = {
   "m365-auth-code": "webMethods style: sign in once, keep a refresh token, send by SMTP and read by IMAP.",
   "google-service-account": "IBM i SMTP for Gmail: service account with domain-wide delegation → smtp.gmail.com.",
   "oauth2-generic": "Any OAuth 2.0 token endpoint: client credentials or password; basic, post or private_key_jwt.",
-  "smtp-basic": "Legacy username/password SMTP. Retired for Exchange Online since 30 April 2026.",
+  "smtp-basic": `Legacy username/password SMTP. ${EXCHANGE_BASIC_AUTH_SHORT}`,
   "log-only": "Writes messages to the activity log instead of sending, for testing flows.",
 };

@@ -3,6 +3,7 @@ import { exchangeAuthorizationOf } from "../export/exchange-powershell";
 import { defaultIbmiJsonPath } from "../export/ibmi-json";
 import { imcfg1Port } from "../export/imcfg1";
 import type { ExportFormatId } from "../export/types";
+import { EXCHANGE_BASIC_AUTH_TIMELINE } from "../mail/exchange-basic-auth";
 import { STEP, type StepId } from "./step-ids";
 
 /**
@@ -541,7 +542,7 @@ function buildSteps(s: ProfileSettings, options: SetupGuideOptions, certificateS
           title: "Plan the move to OAuth",
           where: "Profiles → New profile",
           instructions: [
-            "Exchange Online stops accepting basic authentication for SMTP AUTH by 30 April 2026 (partial enforcement from 1 March 2026).",
+            EXCHANGE_BASIC_AUTH_TIMELINE,
             "Create a Microsoft 365 app (SMTP XOAUTH2) or delegated profile for this mailbox and switch the sender over.",
           ],
           values: v("Mailbox", s.username),

@@ -6,6 +6,7 @@ import { findProfile } from "@/lib/profiles/dal";
 import { listActivity } from "@/lib/activity/dal";
 import { KIND_LABELS } from "@/lib/profiles/schema";
 import { formatDateTime } from "@/lib/format";
+import { describeExchangeBasicAuth } from "@/lib/mail/exchange-basic-auth";
 import { ButtonLink } from "@/components/ui/button";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { Alert } from "@/components/ui/alert";
@@ -63,8 +64,8 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         {sp.created && <Alert tone="success" role="status">Profile created. Secrets are stored encrypted and will not be shown again.</Alert>}
         {sp.saved && <Alert tone="success" role="status">Changes saved.</Alert>}
         {profile.kind === "smtp-basic" && (
-          <Alert tone="warning" title="Basic SMTP authentication is retired for Exchange Online">
-            Since 30 April 2026 smtp.office365.com and outlook.office365.com refuse username/password. Use this profile only for other servers; move Microsoft 365 senders to an OAuth profile.
+          <Alert tone={describeExchangeBasicAuth(now).phase === "off-by-default" ? "danger" : "warning"} title={describeExchangeBasicAuth(now).headline}>
+            {describeExchangeBasicAuth(now).detail} Keep this profile for other servers.
           </Alert>
         )}
         <TokenPanel profile={profile} searchParams={sp} />
