@@ -10,7 +10,7 @@ export function CardHeader({ title, description, actions, id }: { title: ReactNo
     <div className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-200 px-5 py-4 dark:border-slate-800">
       <div className="min-w-0">
         <h2 id={id} className="text-base font-semibold text-slate-900 dark:text-slate-100">{title}</h2>
-        {description && <p className="mt-1 text-sm text-slate-500 dark:text-slate-400">{description}</p>}
+        {description && <div className="mt-1 text-sm text-slate-500 dark:text-slate-400">{description}</div>}
       </div>
       {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}
     </div>
@@ -27,7 +27,7 @@ export function PageHeader({ title, description, actions, breadcrumb }: { title:
       <div className="min-w-0">
         {breadcrumb && <div className="mb-1 text-sm text-slate-500 dark:text-slate-400">{breadcrumb}</div>}
         <h1 className="truncate text-2xl font-semibold tracking-tight text-slate-900 dark:text-white">{title}</h1>
-        {description && <p className="mt-1 max-w-3xl text-sm text-slate-600 dark:text-slate-400">{description}</p>}
+        {description && <div className="mt-1 max-w-3xl text-sm text-slate-600 dark:text-slate-400">{description}</div>}
       </div>
       {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}
     </header>
