@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { SESSION_COOKIE } from "@/lib/constants";
 
 /**
  * Optimistic checks only (the real ones are requireAdmin() in every page and action):
@@ -6,7 +7,6 @@ import { NextResponse, type NextRequest } from "next/server";
  * so Next.js scripts run without 'unsafe-inline' or 'unsafe-eval'.
  */
 const PUBLIC_PATHS = ["/login", "/setup"];
-const SESSION_COOKIE = "omc_session";
 
 function contentSecurityPolicy(nonce: string): string {
   const dev = process.env.NODE_ENV === "development";

@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useId, useRef, useState } from "react";
 import type { ActionResult } from "@/lib/action-result";
+import type { BulkExportData } from "@/lib/export/results";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field, describedBy, inputClass } from "@/components/ui/field";
@@ -8,13 +9,6 @@ import { useFormAction } from "@/components/ui/use-form-action";
 import { downloadBase64 } from "./download";
 
 /** What "Export all" returns: the ZIP (base64) and what went into it. */
-export type BulkExportData = {
-  filename: string;
-  zipBase64: string;
-  written: number;
-  otherKinds: number;
-  failed: { profileName: string; message: string }[];
-};
 
 export type BulkFormatOption = { id: string; label: string; description: string; count: number };
 

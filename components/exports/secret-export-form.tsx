@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
 import type { ActionResult } from "@/lib/action-result";
+import type { SecretExportData } from "@/lib/export/results";
 import { formatDateTime } from "@/lib/format";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -11,15 +12,6 @@ import { CodePreview } from "./code-preview";
 import { downloadBlob } from "./download";
 
 /** What the include-secrets action returns: the content the admin asked for, after the password check. */
-export type SecretExportData = {
-  intent: "show" | "download";
-  filename: string;
-  contentType: string;
-  content: string;
-  warnings: string[];
-  /** For iMail formats: whether the cached access token went in, and why not. */
-  token: { included: boolean; expiresAt?: string; note?: string } | null;
-};
 
 type Props = {
   action: (prev: ActionResult<SecretExportData>, form: FormData) => Promise<ActionResult<SecretExportData>>;

@@ -1,5 +1,5 @@
 import type { ProgressItem } from "./progress-steps";
-import type { ApiErrorBody } from "@/lib/mail/test-events";
+import type { ApiErrorBody } from "@/lib/http/wire";
 
 /**
  * Browser side of the streamed test routes: POSTs JSON, then reads the NDJSON answer line by line

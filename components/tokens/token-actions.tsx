@@ -9,7 +9,7 @@ import { Field, inputClass } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { useFormAction } from "@/components/ui/use-form-action";
 import { formatDateTime } from "@/lib/format";
-import type { AcquireResultData, RevealResultData } from "@/app/(console)/tokens/actions";
+import type { AcquireResultData, RevealResultData } from "@/lib/tokens/results";
 
 type Action<T = undefined> = (prev: ActionResult<T>, form: FormData) => Promise<ActionResult<T>>;
 

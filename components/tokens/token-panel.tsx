@@ -6,12 +6,9 @@ import { formatDateTime } from "@/lib/format";
 import { Alert } from "@/components/ui/alert";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
-import { acquireTokenAction, authorizeAction, clearTokenAction, revealTokenAction } from "@/app/(console)/tokens/actions";
 import { ClaimsSummaryView, SOURCE_LABELS } from "./claims";
 import { Countdown, TokenStateBadge } from "./countdown";
 import { AuthorizeForm, ClearTokenForm, GetTokenForm, RevealTokenButton, type TokenActions } from "./token-actions";
-
-const ACTIONS: TokenActions = { acquire: acquireTokenAction, clear: clearTokenAction, reveal: revealTokenAction, authorize: authorizeAction };
 
 /** Kinds without OAuth tokens get no panel. */
 const NO_TOKEN_KINDS = new Set(["smtp-basic", "log-only"]);
@@ -64,7 +61,8 @@ export function TokenEntry({ entry, refreshMarginSeconds }: { entry: TokenCacheE
  * Authorize button, the callback URL to register and the outcome of the last authorization
  * (`?authorized=1` / `?authError=…` from the callback route). Nothing for smtp-basic / log-only.
  */
-export async function TokenPanel({ profile, searchParams = {} }: { profile: ProfileDto; searchParams?: SearchParams }) {
+/** The profile page's token panel; the page passes the token actions (components never import app/). */
+export async function TokenPanel({ profile, actions: ACTIONS, searchParams = {} }: { profile: ProfileDto; actions: TokenActions; searchParams?: SearchParams }) {
   if (NO_TOKEN_KINDS.has(profile.kind)) return null;
   const admin = await requireAdmin();
   const [entries, settings] = await Promise.all([getTokenCacheForProfile(admin, profile.id), getConsoleSettings()]);

@@ -2,11 +2,12 @@ import "server-only";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
+import { SESSION_COOKIE } from "../constants";
 import { getEnv } from "../env";
 import type { Actor } from "./actor";
 import { resolveSession } from "./admins";
 
-export const SESSION_COOKIE = "omc_session";
+export { SESSION_COOKIE } from "../constants";
 
 export async function setSessionCookie(token: string, expiresAt: Date): Promise<void> {
   (await cookies()).set(SESSION_COOKIE, token, {

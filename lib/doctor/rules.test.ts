@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { storedSettings } from "../export/test-helpers";
+import { storedSettings } from "@/tests/fixtures/stored-settings";
 import { getSetupGuide } from "../setup-guide/guide";
 import type { ProfileKind, ProfileSettings } from "../profiles/schema";
 import { RULES, hasErrors, runDoctor } from "./run";

@@ -1,3 +1,4 @@
+import { GUID_PATTERN } from "../constants";
 import { DEFAULTS, type ProfileKind, type ProfileSettings } from "../profiles/schema";
 import { exchangeAuthorizationOf } from "../export/exchange-powershell";
 import { isPlaceholder } from "../export/text";
@@ -18,7 +19,6 @@ const DAY = 86_400_000;
 const EXCHANGE_AUDIENCES = ["https://outlook.office365.com", "https://outlook.office.com", "00000002-0000-0ff1-ce00-000000000000"];
 const GRAPH_AUDIENCES = ["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"];
 const DERIVED_FROM_KEY = ["serviceAccountEmail", "serviceAccountClientId", "privateKeyId", "projectId"];
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function str(input: DoctorInput, key: string): string | undefined {
   const v = input.settings[key];
@@ -482,7 +482,7 @@ export const RULES: DoctorRule[] = [
     check: (i) => {
       const tid = i.claims?.decoded ? i.claims.tid : undefined;
       const tenant = str(i, "tenantId");
-      return tid && tenant && GUID.test(tenant) && tid.toLowerCase() !== tenant.toLowerCase() ? { problem: `Token tid ${tid} ≠ TENANT_ID ${tenant}.` } : null;
+      return tid && tenant && GUID_PATTERN.test(tenant) && tid.toLowerCase() !== tenant.toLowerCase() ? { problem: `Token tid ${tid} ≠ TENANT_ID ${tenant}.` } : null;
     },
   },
   {
@@ -496,7 +496,7 @@ export const RULES: DoctorRule[] = [
     check: (i) => {
       const app = i.claims?.decoded ? (i.claims.appid ?? i.claims.azp) : undefined;
       const client = str(i, "clientId");
-      return app && client && GUID.test(client) && app.toLowerCase() !== client.toLowerCase() ? { problem: `Token appid ${app} ≠ CLIENT_ID ${client}.` } : null;
+      return app && client && GUID_PATTERN.test(client) && app.toLowerCase() !== client.toLowerCase() ? { problem: `Token appid ${app} ≠ CLIENT_ID ${client}.` } : null;
     },
   },
   {

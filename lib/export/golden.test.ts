@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { fixtureProfile, SECRET } from "@/tests/fixtures/profiles";
 import { EXPORT_FORMATS, renderExport } from "./formats";
-import { NOW, storedSettings } from "./test-helpers";
+import { NOW, storedSettings } from "@/tests/fixtures/stored-settings";
 import type { ExportInput } from "./types";
 
 /**

@@ -5,7 +5,7 @@ import { lintCl } from "./cl-lint";
 import { clString, formatClleCommand, renderIbmiCl, renderIbmiClle } from "./ibmi-cl";
 import { renderExchangePowerShell, psString } from "./exchange-powershell";
 import { renderExport, EXPORT_FORMATS, listExportFormats } from "./formats";
-import { NOW, storedSettings } from "./test-helpers";
+import { NOW, storedSettings } from "@/tests/fixtures/stored-settings";
 
 const ibmiKinds = ["m365-app-smtp", "google-service-account"] as const;
 // A mailbox with an apostrophe and long values: the worst case for quoting and 80-column wrapping.

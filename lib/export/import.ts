@@ -1,6 +1,7 @@
+import { GUID_PATTERN } from "../constants";
 import { AppError, isAppError } from "../errors";
 import { describeCertificate, parsePrivateKey } from "../crypto/certificate";
-import { parseServiceAccountKey } from "../profiles/service-account-key";
+import { parseServiceAccountKey } from "../oauth/service-account-key";
 import {
   SECRET_LABELS,
   SECRET_NAMES,
@@ -316,5 +317,5 @@ export const diagnoseImailConfig = (text: string, options: ImportOptions & { now
 
 /** Azure's Secret ID is a GUID; a secret Value never is (AADSTS7000215 when confused). */
 export function looksLikeSecretId(secret: string | undefined): boolean {
-  return !!secret && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(secret.trim());
+  return !!secret && GUID_PATTERN.test(secret.trim());
 }

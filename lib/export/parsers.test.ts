@@ -8,7 +8,7 @@ import { renderExport } from "./formats";
 import { readImailEntries } from "./imail-config";
 import { GOOGLE_PRIVATE_KEY_PLACEHOLDER } from "./ibmi-json";
 import { detectImportFormat, diagnoseImailConfig, parseImport, readImport } from "./import";
-import { NOW, storedSettings } from "./test-helpers";
+import { NOW, storedSettings } from "@/tests/fixtures/stored-settings";
 import type { ImportFormatId, ImportOptions } from "./types";
 
 const fixtures = path.join(__dirname, "__fixtures__");

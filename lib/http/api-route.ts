@@ -4,7 +4,7 @@ import { getCurrentAdmin } from "../auth/session";
 import type { Actor } from "../auth/actor";
 import { getEnv } from "../env";
 import { isAppError, type AppErrorCode } from "../errors";
-import { NDJSON_CONTENT_TYPE, type ApiErrorBody, type StreamErrorEvent } from "../mail/test-events";
+import { NDJSON_CONTENT_TYPE, type ApiErrorBody, type StreamErrorEvent } from "./wire";
 
 /**
  * Guards and streaming for the console's JSON route handlers (POST /api/profiles/:id/…).

@@ -1,5 +1,6 @@
 import type { ImapResult, ImapTestStage } from "./imap-test";
 import type { SendResult, SendTestStage } from "./send-test";
+import type { StreamErrorEvent } from "../http/wire";
 
 /**
  * The NDJSON lines of the "Send test" and "Test IMAP" route handlers
@@ -11,16 +12,10 @@ import type { SendResult, SendTestStage } from "./send-test";
 
 export type ProgressEvent<S extends string> = { type: "progress"; stage: S; message: string; elapsedMs: number };
 
-/** The request was refused before or while starting (missing profile, kind cannot send…): AppError fields only. */
-export type StreamErrorEvent = { type: "error"; code: string; message: string; hint?: string; field?: string };
 
 export type SendTestEvent = ProgressEvent<SendTestStage> | ({ type: "result" } & SendResult) | StreamErrorEvent;
 export type ImapTestEvent = ProgressEvent<ImapTestStage> | ({ type: "result" } & ImapResult) | StreamErrorEvent;
 
-/** The JSON body of a refused request (401/403/404/413/415/400), before any streaming. */
-export type ApiErrorBody = { error: { code: string; message: string; hint?: string; fieldErrors?: Record<string, string[]> } };
-
-export const NDJSON_CONTENT_TYPE = "application/x-ndjson; charset=utf-8";
 
 /**
  * The largest "Send test" request the browser may send: Next.js cuts request bodies that pass

@@ -1,6 +1,6 @@
 import { JWT } from "google-auth-library";
 import { AppError } from "../errors";
-import { parseServiceAccountKey } from "../profiles/service-account-key";
+import { parseServiceAccountKey } from "./service-account-key";
 import { summarizeClaims } from "./claims";
 import { tokenFailure } from "./errors";
 import { createTokenHttp } from "./http";

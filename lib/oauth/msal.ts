@@ -1,6 +1,6 @@
 import { ConfidentialClientApplication, LogLevel, PublicClientApplication, type AuthenticationResult, type Configuration } from "@azure/msal-node";
 import { AppError } from "../errors";
-import { resolveTokenUrl } from "../profiles/schema";
+import { resolveTokenUrl } from "./token-url";
 import { summarizeClaims } from "./claims";
 import type { TokenHttp } from "./http";
 import type { AcquiredToken } from "./types";

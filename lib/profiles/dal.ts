@@ -8,7 +8,7 @@ import { AppError } from "../errors";
 import { recordActivity } from "../activity/dal";
 import type { Actor } from "../auth/actor";
 import type { Prisma } from "../generated/prisma/client";
-import { parseServiceAccountKey } from "./service-account-key";
+import { parseServiceAccountKey } from "../oauth/service-account-key";
 import {
   SECRET_LABELS,
   SECRET_NAMES,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GUID_PATTERN } from "../constants";
 
 /**
  * Mail profile schemas: one per kind, a discriminated union on `kind`, shared by the form, the
@@ -40,16 +41,15 @@ export const DEFAULTS = {
 // ---------------------------------------------------------------------------------------------
 // Field validators. Messages say what was expected, and where the value is found.
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i;
 const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$|^\d{1,3}(\.\d{1,3}){3}$|^\[[0-9a-f:.]+\]$/i;
 
 const trimmed = () => z.string().trim();
 
 export const guid = (what: string) =>
-  trimmed().regex(GUID, { message: `${what} must be a GUID like 00000000-0000-0000-0000-000000000000` });
+  trimmed().regex(GUID_PATTERN, { message: `${what} must be a GUID like 00000000-0000-0000-0000-000000000000` });
 
-export const tenantId = trimmed().refine((v) => GUID.test(v) || DOMAIN.test(v), {
+export const tenantId = trimmed().refine((v) => GUID_PATTERN.test(v) || DOMAIN.test(v), {
   message: "Tenant ID must be the Directory (tenant) ID GUID from the app's Overview page, or a verified domain such as contoso.onmicrosoft.com",
 });
 
@@ -442,11 +442,6 @@ export function accountOf(s: ProfileSettings): string {
     case "log-only":
       return s.fromAddress;
   }
-}
-
-/** Substitutes `{TENANT_ID}` in a Microsoft token URL. */
-export function resolveTokenUrl(template: string, tenant: string): string {
-  return template.replaceAll("{TENANT_ID}", encodeURIComponent(tenant));
 }
 
 export const KIND_LABELS: Record<ProfileKind, string> = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PROFILE_KINDS } from "../profiles/schema";
-import { storedSettings } from "../export/test-helpers";
+import { storedSettings } from "@/tests/fixtures/stored-settings";
 import { getSetupGuide, type ActivityFacts } from "./guide";
 import { STEP } from "./step-ids";
 

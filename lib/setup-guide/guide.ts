@@ -1,4 +1,5 @@
-import { DEFAULTS, resolveTokenUrl, type ProfileSettings, type ProfileSettingsOf } from "../profiles/schema";
+import { resolveTokenUrl } from "../oauth/token-url";
+import { DEFAULTS, type ProfileSettings, type ProfileSettingsOf } from "../profiles/schema";
 import { exchangeAuthorizationOf } from "../export/exchange-powershell";
 import { defaultIbmiJsonPath } from "../export/ibmi-json";
 import { imcfg1Port } from "../export/imcfg1";

@@ -4,7 +4,8 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { fromAppError, invalid, type ActionResult } from "@/lib/action-result";
 import { requireAdmin } from "@/lib/auth/session";
-import { clearTokenCache, getAccessToken, revealAccessToken, startAuthorization, type ClaimsSummary } from "@/lib/tokens";
+import { clearTokenCache, getAccessToken, revealAccessToken, startAuthorization } from "@/lib/tokens";
+import type { AcquireResultData, RevealResultData } from "@/lib/tokens/results";
 
 /**
  * Token actions of the Token cache page and the profile token panel. Every action checks the
@@ -12,9 +13,6 @@ import { clearTokenCache, getAccessToken, revealAccessToken, startAuthorization,
  * except revealTokenAction, after the admin's password was checked again (logged token.reveal).
  */
 
-/** What "Get token now" reports: facts about the token, never the token. */
-export type AcquireResultData = { source: "cache" | "new"; scope: string; acquiredAt: string; expiresAt: string; claims: ClaimsSummary };
-export type RevealResultData = { accessToken: string; expiresAt: string; scope: string };
 
 const profileIdSchema = z.uuid({ message: "Unknown profile." });
 const acquireSchema = z.object({ profileId: profileIdSchema, force: z.enum(["1"]).optional() });

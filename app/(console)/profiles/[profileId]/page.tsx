@@ -23,6 +23,9 @@ import { SendTestPanel } from "@/components/mail/send-test-panel";
 import { ImapTestPanel } from "@/components/mail/imap-test-panel";
 import { SetupGuide } from "@/components/setup-guide/setup-guide";
 import { deleteProfileAction, duplicateProfileAction } from "../actions";
+import { acquireTokenAction, authorizeAction, clearTokenAction, revealTokenAction } from "@/app/(console)/tokens/actions";
+
+const TOKEN_ACTIONS = { acquire: acquireTokenAction, clear: clearTokenAction, reveal: revealTokenAction, authorize: authorizeAction };
 
 export const metadata: Metadata = { title: "Profile" };
 
@@ -68,7 +71,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
             {describeExchangeBasicAuth(now).detail} Keep this profile for other servers.
           </Alert>
         )}
-        <TokenPanel profile={profile} searchParams={sp} />
+        <TokenPanel profile={profile} actions={TOKEN_ACTIONS} searchParams={sp} />
         <Card>
           <CardHeader title="Configuration" description="Secrets are write-only: set or not set." />
           <CardBody>

@@ -3,7 +3,7 @@ import { fromAppError, invalid, type ActionResult } from "@/lib/action-result";
 import { requireAdmin } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { bulkExportRequestSchema, exportProfilesZip } from "@/lib/export/bulk";
-import type { BulkExportData } from "@/components/exports/bulk-export-form";
+import type { BulkExportData } from "@/lib/export/results";
 
 /**
  * "Export all": every profile of the selection whose kind has the format, as one ZIP. With

@@ -12,7 +12,7 @@ import { exportProfile } from "@/lib/export/service";
 import { EXPORT_FORMAT_IDS, type ExportCachedToken, type ExportFormatId } from "@/lib/export/types";
 import { getProfile, type ProfileDto } from "@/lib/profiles/dal";
 import { getTokenCacheForProfile, revealAccessToken, tokenScopeFor, type TokenCacheEntryDto } from "@/lib/tokens";
-import type { SecretExportData } from "@/components/exports/secret-export-form";
+import type { SecretExportData } from "@/lib/export/results";
 
 const idSchema = z.uuid({ message: "Unknown profile" });
 const secretExportSchema = z.object({
