@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { KIND_DESCRIPTIONS, PROFILE_FORM } from "../profiles/fields";
 import { getSetupGuide } from "../setup-guide/guide";
-import { storedSettings } from "../export/test-helpers";
+import { storedSettings } from "@/tests/fixtures/stored-settings";
 import { describeExchangeBasicAuth, EXCHANGE_BASIC_AUTH_TIMELINE, exchangeBasicAuthPhase, isExchangeOnlineSmtpHost } from "./exchange-basic-auth";
 
 const ROOT = path.resolve(__dirname, "../..");
