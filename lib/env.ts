@@ -1,5 +1,15 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy } from "./http/client-ip";
+
+function trustProxyError(v: string | undefined): string | null {
+  try {
+    parseTrustProxy(v);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 /**
  * The one place that reads process.env. Validated with zod on first use; a bad value stops
@@ -19,9 +29,22 @@ const envSchema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
   SESSION_IDLE_MINUTES: z.coerce.number().min(1).max(60 * 24 * 30).default(120),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  // Per client address, well above the per-user limit: one admin's typos on a shared jump host
+  // must not lock every admin out, while a password spray from one address still stops.
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(100_000).default(50),
   LOGIN_WINDOW_MINUTES: z.coerce.number().min(0.01).max(24 * 60).default(15),
   LOGIN_LOCK_MINUTES: z.coerce.number().min(0.01).max(24 * 60).default(15),
   COOKIE_SECURE: z.enum(["auto", "true", "false"]).default("auto"),
+  // A reverse proxy in front: hop count or its addresses/CIDRs. Unset: X-Forwarded-For is ignored.
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      const message = trustProxyError(v);
+      if (message) ctx.addIssue({ code: "custom", message: `${message}; or leave it unset when no proxy is in front` });
+    }),
+  // Host names (with port when not the default) the console answers to besides PUBLIC_URL's.
+  ALLOWED_HOSTS: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema> & {
@@ -29,6 +52,9 @@ export type Env = z.infer<typeof envSchema> & {
   databaseFile: string;
   publicUrl: string;
   cookieSecure: boolean;
+  trustProxy: TrustProxy;
+  /** Lower-case Host header values the console answers to (PUBLIC_URL's host first). */
+  allowedHosts: string[];
 };
 
 let cached: Env | undefined;
@@ -49,6 +75,8 @@ export function getEnv(): Env {
     databaseFile: e.DATABASE_FILE ? path.resolve(e.DATABASE_FILE) : path.join(dataDir, "console.db"),
     publicUrl,
     cookieSecure: e.COOKIE_SECURE === "auto" ? publicUrl.startsWith("https://") : e.COOKIE_SECURE === "true",
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    allowedHosts: [...new Set([new URL(publicUrl).host.toLowerCase(), ...(e.ALLOWED_HOSTS ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean)])],
   };
   return cached;
 }

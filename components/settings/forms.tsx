@@ -74,3 +74,22 @@ export function AddAdminForm({ action }: { action: Action }) {
     </form>
   );
 }
+
+export function UnlockSignInForm({ action }: { action: Action }) {
+  const { state, pending, onSubmit } = useFormAction(action);
+  const e = state.status === "error" ? state.fieldErrors : undefined;
+  return (
+    <form onSubmit={onSubmit} noValidate className="space-y-4" aria-label="Unlock sign-in">
+      <FormMessage state={state} />
+      <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
+        <Field id="unlock-username" label="Username" error={e?.username} help="Lifts this admin's lock.">
+          <input id="unlock-username" name="username" autoComplete="off" className={inputClass} aria-invalid={Boolean(e?.username) || undefined} />
+        </Field>
+        <Field id="unlock-ip" label="or IP address" error={e?.ip} help="Lifts the lock of a client address.">
+          <input id="unlock-ip" name="ip" autoComplete="off" className={inputClass} aria-invalid={Boolean(e?.ip) || undefined} />
+        </Field>
+      </div>
+      <Button type="submit" variant="secondary" pending={pending} pendingLabel="Unlocking…">Unlock sign-in</Button>
+    </form>
+  );
+}

@@ -51,12 +51,19 @@ describe("admins, sessions and sign-in throttling", () => {
     await expect(signIn("bob", PASSWORD, { ip: "192.0.2.99" })).rejects.toMatchObject({ code: "rate_limited" });
   });
 
-  it("locks an IP after N failures across users", async () => {
+  it("locks an IP after LOGIN_MAX_FAILURES_PER_IP failures across users, not after the per-user limit", async () => {
+    process.env.LOGIN_MAX_FAILURES_PER_IP = "8";
+    resetEnvForTests();
     await createAdmin({ username: "test" }, "carol", PASSWORD);
     const ip = "203.0.113.50";
-    for (const u of ["u1", "u2", "u3", "u4", "u5"]) await expect(signIn(u, "x", { ip })).rejects.toMatchObject({ code: "unauthorized" });
+    for (const u of ["u1", "u2", "u3", "u4", "u5", "u6", "u7"]) await expect(signIn(u, "x", { ip })).rejects.toMatchObject({ code: "unauthorized" });
+    // 7 failures from the address: above the per-user limit of 5, below the address limit of 8.
+    expect((await signIn("carol", PASSWORD, { ip })).admin.username).toBe("carol");
+    await expect(signIn("u8", "x", { ip })).rejects.toMatchObject({ code: "unauthorized" });
     await expect(signIn("carol", PASSWORD, { ip })).rejects.toMatchObject({ code: "rate_limited" });
     expect((await signIn("carol", PASSWORD, { ip: "203.0.113.51" })).admin.username).toBe("carol");
+    delete process.env.LOGIN_MAX_FAILURES_PER_IP;
+    resetEnvForTests();
   });
 
   it("ends every session when the password changes", async () => {

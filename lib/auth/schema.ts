@@ -25,3 +25,11 @@ export const setupSchema = z
 export const changePasswordSchema = z
   .object({ current: z.string().min(1, { message: "Enter your current password" }), password: newPasswordSchema, confirm: z.string() })
   .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The two passwords differ" });
+
+/** Unlock a sign-in lock: exactly one of a username or a client address (Settings and `admin unlock`). */
+export const unlockSignInSchema = z
+  .object({
+    username: z.preprocess((v) => (v === "" ? undefined : v), usernameSchema.optional()),
+    ip: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().max(64, { message: "IP address must be at most 64 characters" }).optional()),
+  })
+  .refine((v) => Boolean(v.username) !== Boolean(v.ip), { path: ["username"], message: "Enter either a username or an IP address" });

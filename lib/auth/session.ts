@@ -6,6 +6,8 @@ import { SESSION_COOKIE } from "../constants";
 import { getEnv } from "../env";
 import type { Actor } from "./actor";
 import { resolveSession } from "./admins";
+import { CLIENT_IP_HEADER } from "../http/gate-constants";
+import { normalizeIp } from "../http/client-ip";
 
 export { SESSION_COOKIE } from "../constants";
 
@@ -40,9 +42,11 @@ export async function requireAdmin(): Promise<Actor> {
   return admin;
 }
 
-/** The client address as the server saw it (first X-Forwarded-For hop set by `next start`). */
+/**
+ * The client address: set by the request gate from the socket (and X-Forwarded-For only as far
+ * as TRUST_PROXY allows); a client-sent value of that header is removed before it gets here.
+ */
 export async function clientMeta(): Promise<{ ip: string; userAgent?: string }> {
   const h = await headers();
-  const ip = h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || "unknown";
-  return { ip, userAgent: h.get("user-agent") ?? undefined };
+  return { ip: normalizeIp(h.get(CLIENT_IP_HEADER)) ?? "unknown", userAgent: h.get("user-agent") ?? undefined };
 }

@@ -2,8 +2,8 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { fromAppError, invalid, type ActionResult } from "@/lib/action-result";
-import { changePassword, createAdmin } from "@/lib/auth/admins";
-import { changePasswordSchema, newPasswordSchema, usernameSchema } from "@/lib/auth/schema";
+import { changePassword, createAdmin, unlockSignIn } from "@/lib/auth/admins";
+import { changePasswordSchema, newPasswordSchema, unlockSignInSchema, usernameSchema } from "@/lib/auth/schema";
 import { clearSessionCookie, requireAdmin } from "@/lib/auth/session";
 import { updateConsoleSettings } from "@/lib/settings/dal";
 import { consoleSettingsSchema } from "@/lib/settings/schema";
@@ -49,4 +49,20 @@ export async function addAdminAction(_prev: ActionResult, form: FormData): Promi
   }
   revalidatePath("/settings");
   return { status: "success", message: `Admin "${input.data.username}" created.` };
+}
+
+/** Twin of `admin unlock --username U | --ip ADDR`. */
+export async function unlockSignInAction(_prev: ActionResult, form: FormData): Promise<ActionResult> {
+  const admin = await requireAdmin();
+  const input = unlockSignInSchema.safeParse(Object.fromEntries(form));
+  if (!input.success) return invalid(input.error);
+  const target = input.data.username ? { username: input.data.username } : { ip: input.data.ip! };
+  try {
+    const count = await unlockSignIn(admin, target);
+    revalidatePath("/settings");
+    const label = "username" in target ? `"${target.username}"` : `address ${target.ip}`;
+    return { status: "success", message: count ? `Unlocked sign-in for ${label}.` : `${label} was not locked.` };
+  } catch (error) {
+    return fromAppError(error);
+  }
 }

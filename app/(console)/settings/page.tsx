@@ -6,8 +6,8 @@ import { initMasterKey } from "@/lib/crypto/keyring";
 import { getEnv } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
-import { AddAdminForm, ChangePasswordForm, SettingsForm } from "@/components/settings/forms";
-import { addAdminAction, changePasswordAction, updateSettingsAction } from "./actions";
+import { AddAdminForm, ChangePasswordForm, SettingsForm, UnlockSignInForm } from "@/components/settings/forms";
+import { addAdminAction, changePasswordAction, unlockSignInAction, updateSettingsAction } from "./actions";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -37,13 +37,18 @@ export default async function SettingsPage() {
             <CardBody className="space-y-5">
               <ul className="divide-y divide-slate-100 text-sm dark:divide-slate-800">
                 {admins.map((a) => (
-                  <li key={a.id} className="flex justify-between py-2">
-                    <span className="font-medium">{a.username}</span>
-                    <span className="text-slate-500">since {formatDateTime(a.createdAt)}</span>
+                  <li key={a.id} className="flex flex-wrap justify-between gap-x-3 py-2">
+                    <span className="font-medium">
+                      {a.username}
+                      {a.disabled && <span className="ml-2 text-xs text-slate-500">disabled</span>}
+                      {a.lockedUntil && <span className="ml-2 text-xs text-red-700 dark:text-red-400">locked until {formatDateTime(a.lockedUntil)}</span>}
+                    </span>
+                    <span className="text-slate-500">{a.lastSignInAt ? `last sign-in ${formatDateTime(a.lastSignInAt)}` : `since ${formatDateTime(a.createdAt)}`}</span>
                   </li>
                 ))}
               </ul>
               <AddAdminForm action={addAdminAction} />
+              <UnlockSignInForm action={unlockSignInAction} />
             </CardBody>
           </Card>
         </div>

@@ -1,0 +1,5 @@
+-- AlterTable
+ALTER TABLE "Admin" ADD COLUMN "disabledAt" DATETIME;
+ALTER TABLE "Admin" ADD COLUMN "lastSignInAt" DATETIME;
+ALTER TABLE "Admin" ADD COLUMN "lastSignInIp" TEXT;
+
