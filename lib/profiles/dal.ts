@@ -99,12 +99,19 @@ function isUniqueViolation(error: unknown): boolean {
 // Reads
 
 /** Which profiles a list or a bulk operation covers; absent parts do not filter. */
-export type ProfileSelection = { query?: string; kinds?: readonly ProfileKind[] };
+export type ProfileSelection = { query?: string; kinds?: readonly ProfileKind[]; statuses?: readonly string[] };
+
+/**
+ * Status order of "failures first": what needs an admin now, then what is unproven, then what
+ * works. Statuses not named here (added later) sort after these, by name.
+ */
+export const STATUS_ORDER: readonly string[] = ["failing", "needs-reauth", "incomplete", "untested", "ok"];
 
 function profileWhere(sel: ProfileSelection): Prisma.ProfileWhereInput {
   const text = sel.query?.trim();
   return {
     ...(sel.kinds ? { kind: { in: [...sel.kinds] } } : {}),
+    ...(sel.statuses?.length ? { status: { in: [...sel.statuses] } } : {}),
     ...(text ? { OR: [{ name: { contains: text } }, { account: { contains: text } }, { description: { contains: text } }] } : {}),
   };
 }
@@ -114,18 +121,42 @@ export async function countSelectedProfiles(_actor: Actor, sel: ProfileSelection
   return getDb().profile.count({ where: profileWhere(sel) });
 }
 
-export type ListProfilesQuery = { query?: string; kind?: ProfileKind; page?: number; pageSize?: number };
+export const PROFILE_SORTS = ["status", "name", "updated"] as const;
+/** `status`: failures first (STATUS_ORDER), then by name; `name`; `updated`: last changed first. */
+export type ProfileSort = (typeof PROFILE_SORTS)[number];
 
-/** One page of profiles (newest name order), with the total matching count. */
+export type ListProfilesQuery = { query?: string; kind?: ProfileKind; statuses?: readonly string[]; sort?: ProfileSort; page?: number; pageSize?: number };
+
+/** One page of profiles (name order unless `sort` says otherwise), with the total matching count. */
 export async function listProfiles(_actor: Actor, q: ListProfilesQuery = {}): Promise<{ items: ProfileSummary[]; total: number; page: number; pageSize: number }> {
   const pageSize = Math.min(Math.max(q.pageSize ?? 50, 1), 500);
   const page = Math.max(q.page ?? 1, 1);
-  const where = profileWhere({ query: q.query, kinds: q.kind ? [q.kind] : undefined });
+  const where = profileWhere({ query: q.query, kinds: q.kind ? [q.kind] : undefined, statuses: q.statuses });
   const db = getDb();
-  const [rows, total] = await Promise.all([
-    db.profile.findMany({ where, orderBy: { name: "asc" }, skip: (page - 1) * pageSize, take: pageSize, omit: { settings: true, secrets: true } }),
-    db.profile.count({ where }),
-  ]);
+  const omit = { settings: true, secrets: true } as const;
+  if (q.sort === "status") {
+    // SQLite cannot order by a rank through Prisma: count each status, then read the page's
+    // slice of each status group in rank order (at most one query per status on the page).
+    const groups = await db.profile.groupBy({ by: ["status"], where, _count: { _all: true } });
+    const rank = (s: string) => (STATUS_ORDER.includes(s) ? STATUS_ORDER.indexOf(s) : STATUS_ORDER.length);
+    groups.sort((a, b) => rank(a.status) - rank(b.status) || a.status.localeCompare(b.status));
+    const total = groups.reduce((n, g) => n + g._count._all, 0);
+    let skip = (page - 1) * pageSize;
+    const items: ProfileSummary[] = [];
+    for (const g of groups) {
+      if (items.length >= pageSize) break;
+      if (skip >= g._count._all) {
+        skip -= g._count._all;
+        continue;
+      }
+      const rows = await db.profile.findMany({ where: { AND: [where, { status: g.status }] }, orderBy: { name: "asc" }, skip, take: pageSize - items.length, omit });
+      items.push(...rows.map(toSummary));
+      skip = 0;
+    }
+    return { items, total, page, pageSize };
+  }
+  const orderBy: Prisma.ProfileOrderByWithRelationInput[] = q.sort === "updated" ? [{ updatedAt: "desc" }, { name: "asc" }] : [{ name: "asc" }];
+  const [rows, total] = await Promise.all([db.profile.findMany({ where, orderBy, skip: (page - 1) * pageSize, take: pageSize, omit }), db.profile.count({ where })]);
   return { items: rows.map(toSummary), total, page, pageSize };
 }
 

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdmin } from "@/lib/auth/session";
 import { listProfiles } from "@/lib/profiles/dal";
-import { KIND_LABELS, PROFILE_KINDS, type ProfileKind } from "@/lib/profiles/schema";
+import { KIND_LABELS, PROFILE_KINDS } from "@/lib/profiles/schema";
+import { SORT_LABELS, STATUS_FILTERS, parseProfileListParams, statusesOf } from "@/lib/profiles/list-query";
 import { formatRelative } from "@/lib/format";
 import { ButtonLink, buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
@@ -14,14 +15,12 @@ import { KindBadge, StatusBadge } from "@/components/profiles/badges";
 export const metadata: Metadata = { title: "Profiles" };
 const PAGE_SIZE = 50;
 
-export default async function ProfilesPage({ searchParams }: { searchParams: Promise<{ q?: string; kind?: string; page?: string; deleted?: string }> }) {
+export default async function ProfilesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const admin = await requireAdmin();
   const sp = await searchParams;
-  const kind = PROFILE_KINDS.includes(sp.kind as ProfileKind) ? (sp.kind as ProfileKind) : undefined;
-  const page = Math.max(1, Number.parseInt(sp.page ?? "1", 10) || 1);
-  const q = sp.q?.slice(0, 200);
-  const { items, total } = await listProfiles(admin, { query: q, kind, page, pageSize: PAGE_SIZE });
-  const filtered = Boolean(q || kind);
+  const { q, kind, status, sort, page } = parseProfileListParams(sp);
+  const { items, total } = await listProfiles(admin, { query: q, kind, statuses: statusesOf(status), sort, page, pageSize: PAGE_SIZE });
+  const filtered = Boolean(q || kind || status);
 
   return (
     <>
@@ -54,13 +53,30 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
             ))}
           </select>
         </div>
-        <button type="submit" className={buttonClass("secondary")}>Search</button>
+        <div>
+          <label htmlFor="status" className="sr-only">Status</label>
+          <select id="status" name="status" defaultValue={status ?? ""} className={inputClass}>
+            <option value="">All statuses</option>
+            {Object.entries(STATUS_FILTERS).map(([value, f]) => (
+              <option key={value} value={value}>{f.label}</option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="sort" className="sr-only">Sort</label>
+          <select id="sort" name="sort" defaultValue={sort} className={inputClass}>
+            {Object.entries(SORT_LABELS).map(([value, label]) => (
+              <option key={value} value={value}>Sort: {label}</option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className={buttonClass("secondary")}>Apply</button>
         {filtered && <Link href="/profiles" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">Clear</Link>}
       </form>
 
       {items.length === 0 ? (
         filtered ? (
-          <EmptyState title="No profile matches">Try another search term or kind.</EmptyState>
+          <EmptyState title="No profile matches">Try another search term, kind or status.</EmptyState>
         ) : (
           <EmptyState title="No mail profiles yet" action={<ButtonLink href="/profiles/new" variant="primary">Create your first profile</ButtonLink>}>
             Start with the kind your target system uses: iMail DELEGATE or APP, IBM i SMTP with a Microsoft app or a Google service account — or import an existing iMailOAuth.config from the Import page.
@@ -97,7 +113,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
           </div>
         </Card>
       )}
-      {total > PAGE_SIZE && <Pagination page={page} pageSize={PAGE_SIZE} total={total} basePath="/profiles" params={{ q, kind }} />}
+      {total > PAGE_SIZE && <Pagination page={page} pageSize={PAGE_SIZE} total={total} basePath="/profiles" params={{ q, kind, status, sort: sort === "status" ? undefined : sort }} />}
     </>
   );
 }
