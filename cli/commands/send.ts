@@ -45,9 +45,15 @@ function readAttachment(file: string) {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 function printSend(r: SendResult, out: (l: string) => void, showTranscript: boolean) {
-  out(`${r.ok ? "OK" : "FAILED"}  ${r.summary}`);
+  out(`${r.ok ? "OK" : r.outcome === "partial" ? "PARTLY DELIVERED" : "FAILED"}  ${r.summary}`);
   const row = (k: string, v: string | undefined) => v && out(`  ${k.padEnd(13)} ${v}`);
-  if (r.ok) {
+  if (r.outcome === "partial") {
+    row("server reply", r.remoteReply);
+    for (const x of r.recipients ?? []) if (!x.accepted) row("refused", `${x.address}: ${x.reply ?? "refused"}`);
+    row("delivered to", r.accepted?.join(", "));
+    row("fix", r.error?.fix);
+    row("message id", r.messageId);
+  } else if (r.ok) {
     row("server reply", r.remoteReply);
     row("message id", r.messageId);
     row("server id", r.serverMessageId);

@@ -6,17 +6,22 @@ import { cn } from "@/components/ui/cn";
 /** Pieces shared by the send and IMAP result views. */
 
 /** The one-line outcome at the top of a result, inside the panel's aria-live region. */
-export function ResultHeadline({ ok, title, detail, testId }: { ok: boolean; title: string; detail?: string; testId?: string }) {
+/** `partial`: something went out but not everything (some recipients refused): amber, never green. */
+export function ResultHeadline({ ok, partial = false, title, detail, testId }: { ok: boolean; partial?: boolean; title: string; detail?: string; testId?: string }) {
   return (
     <div
       data-testid={testId}
-      data-outcome={ok ? "ok" : "failed"}
+      data-outcome={ok ? "ok" : partial ? "partial" : "failed"}
       className={cn(
         "flex items-start gap-3 rounded-md border px-4 py-3",
-        ok ? "border-emerald-200 bg-emerald-50 text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950/60 dark:text-emerald-100" : "border-rose-200 bg-rose-50 text-rose-900 dark:border-rose-900 dark:bg-rose-950/60 dark:text-rose-100",
+        ok
+          ? "border-emerald-200 bg-emerald-50 text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950/60 dark:text-emerald-100"
+          : partial
+            ? "border-amber-200 bg-amber-50 text-amber-900 dark:border-amber-900 dark:bg-amber-950/60 dark:text-amber-100"
+            : "border-rose-200 bg-rose-50 text-rose-900 dark:border-rose-900 dark:bg-rose-950/60 dark:text-rose-100",
       )}
     >
-      <span className={cn("mt-0.5 flex h-6 w-6 shrink-0 items-center justify-center rounded-full text-white", ok ? "bg-emerald-600" : "bg-rose-600")} aria-hidden="true">
+      <span className={cn("mt-0.5 flex h-6 w-6 shrink-0 items-center justify-center rounded-full text-white", ok ? "bg-emerald-600" : partial ? "bg-amber-600" : "bg-rose-600")} aria-hidden="true">
         {ok ? (
           <svg viewBox="0 0 20 20" className="h-4 w-4" fill="currentColor">
             <path fillRule="evenodd" d="M16.7 5.3a1 1 0 0 1 0 1.4l-8 8a1 1 0 0 1-1.4 0l-4-4a1 1 0 1 1 1.4-1.4L8 12.6l7.3-7.3a1 1 0 0 1 1.4 0Z" clipRule="evenodd" />

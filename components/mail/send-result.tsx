@@ -8,6 +8,7 @@ import { TranscriptToggle } from "./transcript-toggle";
 
 /** The headline of a send result (what the aria-live region announces). */
 export function sendHeadline(r: SendResult): { title: string; detail: string } {
+  if (r.outcome === "partial") return { title: "Partly delivered", detail: r.summary };
   if (!r.ok) return { title: "Send failed", detail: r.error?.message ?? r.summary };
   if (r.transport === "graph") return { title: "Accepted by Graph", detail: r.summary };
   if (r.transport === "log-only") return { title: "Logged — not sent", detail: r.summary };
@@ -75,7 +76,18 @@ export function SendResultDetails({ result: r, profileId }: { result: SendResult
         <Fact term="From">{r.from}</Fact>
         {r.authUser && r.transport === "smtp" && <Fact term="Authenticated as">{r.authUser}</Fact>}
         <Fact term="Recipients">{recipients.join(", ")}</Fact>
-        {r.rejected && r.rejected.length > 0 && <Fact term="Rejected">{r.rejected.join(", ")}</Fact>}
+        {r.rejected && r.rejected.length > 0 && (
+          <Fact term="Refused recipients" testId="send-refused">
+            <ul className="space-y-0.5">
+              {(r.recipients ?? []).filter((x) => !x.accepted).map((x) => (
+                <li key={x.address}>
+                  {x.address}
+                  {x.reply && <span className="ml-1 break-all font-mono text-xs">{x.reply}</span>}
+                </li>
+              ))}
+            </ul>
+          </Fact>
+        )}
         <Fact term="Attempts" testId="send-attempts">
           {r.attempts.length || 1}
           {r.attempts.length > 1 && (
@@ -105,5 +117,5 @@ export function SendResultDetails({ result: r, profileId }: { result: SendResult
 
 export function SendResultHeadline({ result }: { result: SendResult }) {
   const h = sendHeadline(result);
-  return <ResultHeadline ok={result.ok} title={h.title} detail={h.detail} testId="send-result" />;
+  return <ResultHeadline ok={result.ok} partial={result.outcome === "partial"} title={h.title} detail={h.detail} testId="send-result" />;
 }

@@ -1,4 +1,5 @@
 import { isAppError } from "../errors";
+import { failureFlags } from "../oauth/errors";
 
 /**
  * The mail error decoder: SMTP replies, Graph responses, IMAP failures, TLS and network errors
@@ -23,7 +24,22 @@ export type DecodedMailError = {
   remoteReply?: string;
   /** True when a fresh token could change the outcome (rejected or expired token). */
   tokenRejected: boolean;
+  /** Seconds the server asked to wait (Graph 429 Retry-After). */
+  retryAfterSeconds?: number;
 };
+
+/**
+ * Whether trying the same thing again later can succeed: SMTP 4xx replies, network failures and
+ * timeouts, Graph 429 and 5xx. Everything else (5xx SMTP replies, TLS trust, permissions,
+ * configuration, bad recipients) needs a change first. The relay queue and the scheduler act on it.
+ */
+export function isTransientMailError(d: Pick<DecodedMailError, "code" | "category" | "remoteReply">): boolean {
+  const reply = d.remoteReply?.trim() ?? "";
+  if (d.code.startsWith("smtp.") && /^[45]\d\d\b/.test(reply)) return reply.startsWith("4");
+  const graph = d.code.match(/^graph\.(\d{3})\b/);
+  if (graph) return graph[1] === "429" || Number(graph[1]) >= 500;
+  return d.category === "network" || d.category === "timeout" || d.category === "throttled";
+}
 
 export type ErrorContext = {
   protocol: MailProtocol;
@@ -120,6 +136,14 @@ const SMTP_ROWS: SmtpRow[] = [
     category: "permission",
     cause: () => "Exchange Online refused to relay: the sending account or tenant is blocked (suspected spam / unverified tenant).",
     fix: () => "Check the Restricted entities page in the Microsoft 365 Defender portal and the tenant's outbound spam policy; new tenants may need a verified domain first.",
+  },
+  {
+    test: /^5\d\d[ -]5\.7\.30\b/,
+    code: "smtp.550.5.7.30",
+    category: "auth",
+    cause: () => "Exchange Online no longer accepts Basic authentication (user name and password) for SMTP client submission: it is turned off for this tenant, so the password is not even checked.",
+    fix: () =>
+      "Move this sender to OAuth: a Microsoft 365 app profile (SMTP.SendAsApp with XOAUTH2, or Graph Mail.Send) or a delegated profile, or let the device send through the console's relay, which authenticates with OAuth for it. Re-enabling Basic SMTP AUTH for the tenant is only a stopgap.",
   },
   {
     test: /^5\d\d[ -]5\.1\.\d\b|^550\b.*(?:recipient|mailbox unavailable|user unknown)/i,
@@ -409,6 +433,18 @@ export function decodeSmtpError(err: unknown, ctx: Omit<ErrorContext, "protocol"
       tokenRejected: false,
     };
   }
+  if (e.code === "ENOPASSWORDAUTH") {
+    const offered = (err as { offered?: string[] }).offered ?? [];
+    return {
+      code: "smtp.no-password-auth",
+      category: "auth",
+      summary: `${where(full)} no longer accepts passwords; move to OAuth`,
+      cause: `The server offers AUTH ${offered.join(" ") || "(nothing)"} but neither LOGIN nor PLAIN, so a user name and password cannot be used there (Exchange Online turns Basic SMTP AUTH off; OAuth still works). The password was not sent.`,
+      fix: "Move this sender to OAuth (an XOAUTH2 profile for the same mailbox), or send through the console's relay, which authenticates with OAuth for devices that only know passwords.",
+      remoteReply: offered.length ? `250-AUTH ${offered.join(" ")}` : undefined,
+      tokenRejected: false,
+    };
+  }
   const net = decodeNetworkError(err, full);
   if (net) return net;
   if (e.code === "EAUTH") {
@@ -558,13 +594,14 @@ export function decodeGraphError(status: number, body: GraphErrorBody | undefine
       summary: `Graph throttled the request (429${ctx.retryAfterSeconds !== undefined ? `, Retry-After ${ctx.retryAfterSeconds} s` : ""})`,
       cause: "Too many requests for this mailbox or app (Exchange allows 10,000 requests per 10 minutes and 4 concurrent per mailbox).",
       fix: "Wait for the Retry-After period and try again.",
+      retryAfterSeconds: ctx.retryAfterSeconds,
     };
   }
   if (status === 400) {
     return { ...base, code: `graph.400${code ? `.${code}` : ""}`, category: "protocol", summary: `Graph refused the message (400${code ? ` ${code}` : ""})`, cause: message ? firstLine(message) : "The request was malformed.", fix: "Check the message fields (addresses, attachment names and types)." };
   }
   if (status >= 500) {
-    return { ...base, code: `graph.${status}`, category: "server", summary: `Graph failed (${status})`, cause: "A temporary error at Microsoft Graph.", fix: "Try again in a few minutes." };
+    return { ...base, code: `graph.${status}`, category: "server", summary: `Graph failed (${status})`, cause: "A temporary error at Microsoft Graph.", fix: "Try again in a few minutes.", retryAfterSeconds: ctx.retryAfterSeconds };
   }
   return { ...base, code: `graph.${status}`, category: "server", summary: `Graph answered ${status}${code ? ` ${code}` : ""}`, cause: message ? firstLine(message) : "Unexpected response from Graph.", fix: "Read the response in the transcript." };
 }
@@ -596,11 +633,18 @@ function firstLine(text: string): string {
 
 /**
  * Explains a failed token request inside a send or IMAP result. The token layer has already
- * logged the identity provider's answer and set the profile status; this only says why and what to do.
+ * logged the identity provider's answer and set the profile status; this only says why, what to
+ * do, and whether it is worth retrying later (an IdP outage, 5xx or timeout is; a bad secret is not).
  */
-export function decodeTokenFailure(error: unknown): { code: string; message: string; cause: string; fix: string } {
+export function decodeTokenFailure(error: unknown): { code: string; message: string; cause: string; fix: string; transient: boolean } {
   if (isAppError(error)) {
-    return { code: `token.${error.remoteCode ?? error.code}`, message: `Could not get an access token: ${error.userMessage}`, cause: error.userMessage, fix: error.hint ?? "See the token.acquire entry in the log for the identity provider's answer." };
+    return {
+      code: `token.${error.remoteCode ?? error.code}`,
+      message: `Could not get an access token: ${error.userMessage}`,
+      cause: error.userMessage,
+      fix: error.hint ?? "See the token.acquire entry in the log for the identity provider's answer.",
+      transient: error.code === "timeout" || failureFlags(error).transient,
+    };
   }
-  return { code: "token.internal", message: "Could not get an access token (unexpected error)", cause: "The token request failed unexpectedly.", fix: "See the server log." };
+  return { code: "token.internal", message: "Could not get an access token (unexpected error)", cause: "The token request failed unexpectedly.", fix: "See the server log.", transient: false };
 }

@@ -1,6 +1,8 @@
 import { decodeGraphError, decodeHttpError, type DecodedMailError, type GraphErrorBody } from "./errors";
 import { GRAPH_INLINE_ATTACHMENT_LIMIT, formatBytes } from "./message";
+import { progressSink } from "./progress";
 import { redactTranscript, truncateBody } from "./redact";
+import type { RawMime } from "./smtp";
 
 /**
  * Microsoft Graph sendMail (POST /users/{id}/sendMail) with a JSON message. A leaf: plain
@@ -111,13 +113,7 @@ export async function sendGraphMail(req: GraphSendRequest): Promise<GraphSendOut
   const raw: string[] = [];
   const secrets = [req.accessToken];
   const done = (t: string[]) => redactTranscript(t, { secrets });
-  const notify = (stage: "sending" | "throttled" | "done", message: string) => {
-    try {
-      req.onProgress?.({ stage, message });
-    } catch {
-      // a progress listener must not break the send
-    }
-  };
+  const notify = progressSink(req.onProgress, started);
 
   const tooLarge = checkGraphAttachments(req.message.attachments);
   if (tooLarge) {
@@ -207,4 +203,39 @@ function safeUrl(url: string): string {
   } catch {
     return "(invalid URL)";
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw MIME (relay)
+
+/** A received message sent through Graph as is: sendMail with base64 MIME, or a draft plus an upload session when large. */
+export type GraphRawSendRequest = {
+  /** The sendMail URL with {FROM_ADDRESS} already substituted. */
+  url: string;
+  accessToken: string;
+  mailbox: string;
+  /** Who gets it (Bcc recipients are only here, not in the headers). */
+  envelope: { from: string; to: string[] };
+  mime: RawMime;
+  saveToSentItems: boolean;
+  timeoutMs: number;
+  onProgress?: (p: { stage: "sending" | "throttled" | "done"; message: string }) => void;
+};
+
+/**
+ * HOOK for the relay (issue 14): Graph raw MIME (POST sendMail with Content-Type text/plain and
+ * the base64 MIME; a draft + createUploadSession for messages of 3 MB and more). The delivery
+ * pipeline (lib/mail/pipeline.ts, viaGraph) already calls this for `{ type: "raw" }` messages;
+ * until it is implemented it answers a decoded, permanent "not supported yet" error.
+ */
+export async function sendGraphRawMime(req: GraphRawSendRequest): Promise<GraphSendOutcome> {
+  const error: DecodedMailError = {
+    code: "graph.raw-unsupported",
+    category: "config",
+    summary: "Relaying a received message through Graph is not supported yet",
+    cause: `Profile mailbox ${req.mailbox} sends with Microsoft Graph; sending received MIME as is through Graph is not implemented yet.`,
+    fix: "Relay through an SMTP (XOAUTH2) profile for now.",
+    tokenRejected: false,
+  };
+  return { ok: false, error, durationMs: 0, transcript: [`* ${error.summary}: nothing was sent`] };
 }

@@ -1,5 +1,6 @@
 import { ImapFlow } from "imapflow";
 import { decodeImapError, type DecodedMailError } from "./errors";
+import { progressSink } from "./progress";
 import { redactTranscript } from "./redact";
 
 /**
@@ -75,20 +76,13 @@ export async function testImapMailbox(req: ImapTestRequest): Promise<ImapTestOut
   const raw: string[] = [];
   const secrets = [req.accessToken, Buffer.from(`user=${req.user}\x01auth=Bearer ${req.accessToken}\x01\x01`).toString("base64")];
   const state: { stage: ImapStage } = { stage: "connecting" };
+  const report = progressSink(req.onProgress, started);
   const progress = (s: ImapStage) => {
     if (state.stage === s) return;
     state.stage = s;
-    try {
-      req.onProgress?.({ stage: s, message: STAGE_TEXT[s](req) });
-    } catch {
-      // a progress listener must not break the test
-    }
+    report(s, STAGE_TEXT[s](req));
   };
-  try {
-    req.onProgress?.({ stage: "connecting", message: STAGE_TEXT.connecting(req) });
-  } catch {
-    // ignore listener errors
-  }
+  report("connecting", STAGE_TEXT.connecting(req));
 
   const client = new ImapFlow({
     host: req.host,

@@ -42,6 +42,12 @@ describe("redactSecrets", () => {
     expect(out).not.toContain("dXNlcjpwYXNzd29yZA");
   });
 
+  it("keeps the words of a server reply that says 'Basic authentication' (not a credential)", () => {
+    const reply = "550 5.7.30 Basic authentication is not supported for Client Submission.";
+    expect(redactSecrets(reply)).toBe(reply);
+    expect(redactSecrets("Authorization: Basic dXNlcjpwYXNz")).toBe("Authorization: Basic [redacted]");
+  });
+
   it("removes secret fields in JSON, form bodies, query strings and config lines", () => {
     const json = JSON.stringify({ access_token: OPAQUE, refresh_token: "0.AAAA-refresh-token-value", token_type: "Bearer", expires_in: 3599, client_secret: "s3cr3t-value", error: { code: "ErrorAccessDenied" } });
     const form = `grant_type=password&username=a%40b.com&password=Pa55word!&client_assertion=${JWT}&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&refresh_token=rt-123456`;

@@ -60,7 +60,9 @@ const PATTERNS: { re: RegExp; to: string | ((...m: string[]) => string) }[] = [
   { re: /^((?:[CS]: )?[A-Za-z0-9.]+\s+LOGIN\s+\S+)\s+\S+/gim, to: (_m, head) => `${head} ${REDACTED}` },
   // HTTP Authorization headers and the decoded XOAUTH2 string (auth=Bearer <token>).
   { re: /\b(Bearer)\s+(?!\[redacted\])[A-Za-z0-9\-._~+/]+=*/gi, to: (_m, word) => `${word} ${REDACTED}` },
-  { re: /\b(Basic)\s+(?!\[redacted\])[A-Za-z0-9+/]{8,}=*/g, to: (_m, word) => `${word} ${REDACTED}` },
+  // "Basic <base64 of user:password>" — not the words of a reply such as "550 5.7.30 Basic
+  // authentication is not supported": a credential has a digit, +, / or padding, or decodes to user:pass.
+  { re: /\b(Basic)\s+(?!\[redacted\])([A-Za-z0-9+/]{8,}=*)/g, to: (m, word, value) => (/[0-9+/=]/.test(value) || Buffer.from(value, "base64").toString("latin1").includes(":") ? `${word} ${REDACTED}` : m) },
   // Anything JWT-shaped (access tokens, client assertions, id tokens).
   { re: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, to: "[redacted JWT]" },
   // "key": "value" (JSON)

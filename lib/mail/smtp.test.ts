@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { issueTestAccessToken } from "@/tests/fakes/idp-keys";
-import { startSmtpPeer, type SmtpPeer } from "@/tests/fakes/smtp-peer";
-import { buildXoauth2, sendSmtp, type SmtpSendRequest } from "./smtp";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { AUTH_LINES, startSmtpPeer, type PeerServer, type SmtpPeer } from "@/tests/fakes/smtp-peer";
+import { buildXoauth2, composeMessage, sendSmtp, type SmtpSendRequest } from "./smtp";
 
 // Real SMTP dialogue against smtp-server on 127.0.0.1 with the test CA (NODE_EXTRA_CA_CERTS).
 
@@ -31,6 +34,44 @@ function request(p: SmtpPeer, token: string, overrides: Partial<SmtpSendRequest>
     ...overrides,
   };
 }
+
+// One peer per real EHLO AUTH line: LOGIN or PLAIN come before XOAUTH2 at Microsoft 365, Gmail
+// and Postfix, and nodemailer picks the first listed mechanism unless XOAUTH2 is asked for properly.
+const REAL_SERVERS: { server: PeerServer; line: string }[] = [
+  { server: "office365", line: "250-AUTH LOGIN XOAUTH2" },
+  { server: "gmail", line: "250-AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH" },
+  { server: "postfix", line: "250-AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER" },
+];
+
+describe.each(REAL_SERVERS)("XOAUTH2 against $server ($line)", ({ server, line }) => {
+  it("advertises exactly the real line and authenticates with XOAUTH2 (not the first listed mechanism)", async () => {
+    const p = await peer({ server });
+    const token = await issueTestAccessToken({ upn: MAILBOX });
+    const res = await sendSmtp(request(p, token));
+    expect(res.ok, JSON.stringify(res.ok ? res.transcript : res.error)).toBe(true);
+    if (!res.ok) return;
+    const text = res.transcript.join("\n");
+    expect(text).toContain(`S: ${line}`);
+    expect(`AUTH ${AUTH_LINES[server].join(" ")}`).toBe(line.replace(/^250-/, ""));
+    expect(text).toContain("C: AUTH XOAUTH2 [redacted]");
+    expect(p.authAttempts.map((a) => [a.method, a.ok])).toEqual([["XOAUTH2", true]]);
+    expect(p.received[0].authUser).toBe(MAILBOX);
+  });
+
+  it("a refused token: 334 + base64 JSON challenge, then 535, decoded as a rejected token", async () => {
+    const p = await peer({ server });
+    const token = await issueTestAccessToken({ upn: "someone-else@contoso.com" });
+    const res = await sendSmtp(request(p, token));
+    expect(res.ok).toBe(false);
+    if (res.ok) return;
+    expect(res.error.tokenRejected).toBe(true);
+    expect(res.error.code).toBe(server === "gmail" ? "smtp.535.5.7.8" : "smtp.535.5.7.3");
+    const text = res.transcript.join("\n");
+    expect(text).toMatch(/S: 334 [A-Za-z0-9+/=]+/);
+    expect(text).toContain('* XOAUTH2 error challenge: {"status":"401"');
+    expect(text).not.toContain(token);
+  });
+});
 
 describe("sendSmtp", () => {
   it("sends over STARTTLS with XOAUTH2, reports progress, reply, message id and a clean transcript", async () => {
@@ -216,5 +257,66 @@ describe("sendSmtp", () => {
       expect(res.error.code).toBe("smtp.554.5.2.252.SendAsDenied");
       expect(res.error.fix).toMatch(/Add-RecipientPermission/);
     }
+  });
+
+  it("basic auth against a server without LOGIN/PLAIN: 'no longer accepts passwords; move to OAuth', password never sent", async () => {
+    const password = "Basic-Pa55word-For-Test-9d9d";
+    const p = await peer({ server: "oauth-only", auth: "basic", basicUsers: { "relay@contoso.com": password } });
+    const res = await sendSmtp(request(p, "", { auth: { type: "basic", user: "relay@contoso.com", password }, message: { from: "relay@contoso.com", to: ["r@example.net"], subject: "s", body: "b" } }));
+    expect(res.ok).toBe(false);
+    if (res.ok) return;
+    expect(res.error.code).toBe("smtp.no-password-auth");
+    expect(res.error.summary).toMatch(/no longer accepts passwords; move to OAuth/);
+    expect(`${res.error.cause} ${res.error.fix}`).not.toMatch(/check the user name and (the )?password/i);
+    expect(p.authAttempts).toHaveLength(0);
+    expect(p.credentialsSeen).toHaveLength(0);
+  });
+
+  it("decodes 550 5.7.30 (Basic authentication not supported for Client Submission): move to OAuth or the relay", async () => {
+    const password = "Basic-Pa55word-For-Test-9d9d";
+    const p = await peer({ auth: "basic", basicUsers: { "relay@contoso.com": password }, forceAuthReply: "550 5.7.30 Basic authentication is not supported for Client Submission." });
+    const res = await sendSmtp(request(p, "", { auth: { type: "basic", user: "relay@contoso.com", password }, message: { from: "relay@contoso.com", to: ["r@example.net"], subject: "s", body: "b" } }));
+    expect(res.ok).toBe(false);
+    if (res.ok) return;
+    expect(res.error.code).toBe("smtp.550.5.7.30");
+    expect(res.error.cause).toMatch(/Basic authentication/i);
+    expect(res.error.fix).toMatch(/OAuth/);
+    expect(res.error.fix).toMatch(/relay/);
+    expect(res.error.tokenRejected).toBe(false);
+  });
+
+  it("reports each recipient the server refused (550 5.1.1) while the others got the message", async () => {
+    const p = await peer({ server: "postfix", unknownRecipients: ["nobody@example.net"] });
+    const res = await sendSmtp(request(p, await issueTestAccessToken({ upn: MAILBOX }), { message: { from: MAILBOX, to: ["rcpt@example.net", "nobody@example.net"], subject: "s", body: "b" } }));
+    expect(res.ok, JSON.stringify(res)).toBe(true);
+    if (!res.ok) return;
+    expect(res.accepted).toEqual(["rcpt@example.net"]);
+    expect(res.rejected).toEqual(["nobody@example.net"]);
+    expect(res.rejectedReplies).toEqual([{ address: "nobody@example.net", reply: expect.stringMatching(/^550 5\.1\.1 /) }]);
+    expect(p.received[0].rcptTo.map((r) => r.address)).toEqual(["rcpt@example.net"]);
+  });
+
+  it("sends raw MIME as received (bytes and a file): envelope decides recipients, Message-ID and headers untouched", async () => {
+    const p = await peer({ server: "gmail" });
+    const token = await issueTestAccessToken({ upn: MAILBOX });
+    const { raw } = await composeMessage({ from: "device@contoso.com", to: ["visible@example.net"], subject: "Relayed", body: "From the printer", headers: { "Message-ID": "<scan-4711@printer.contoso.com>", "X-Device": "MFP-3" } });
+    const bytes = await sendSmtp(request(p, token, { message: { envelope: { from: MAILBOX, to: ["visible@example.net", "hidden@example.net"] }, raw: { bytes: raw } } }));
+    expect(bytes.ok, JSON.stringify(bytes)).toBe(true);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "omc-raw-")), "message.eml");
+    fs.writeFileSync(file, raw);
+    const fromFile = await sendSmtp(request(p, token, { message: { envelope: { from: MAILBOX, to: ["visible@example.net"] }, raw: { path: file } } }));
+    expect(fromFile.ok, JSON.stringify(fromFile)).toBe(true);
+    if (!bytes.ok || !fromFile.ok) return;
+    expect(bytes.messageId).toBe("<scan-4711@printer.contoso.com>");
+    expect(fromFile.messageId).toBe("<scan-4711@printer.contoso.com>");
+    expect(p.received).toHaveLength(2);
+    for (const got of p.received) {
+      expect(got.raw.replace(/\r\n/g, "\n")).toBe(raw.toString("utf8").replace(/\r\n/g, "\n").replace(/\n?$/, "\n"));
+      expect(got.mailFrom).toBe(MAILBOX);
+      expect(got.parsed.messageId).toBe("<scan-4711@printer.contoso.com>");
+      expect(got.parsed.headers.get("x-device")).toBe("MFP-3");
+    }
+    expect(p.received[0].rcptTo.map((r) => r.address)).toEqual(["visible@example.net", "hidden@example.net"]);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 });

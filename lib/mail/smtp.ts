@@ -1,7 +1,10 @@
+import fs from "node:fs";
 import { format } from "node:util";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
 import MailComposer from "nodemailer/lib/mail-composer";
+import XOAuth2 from "nodemailer/lib/xoauth2";
 import { decodeSmtpError, type DecodedMailError } from "./errors";
+import { progressSink } from "./progress";
 import { redactTranscript } from "./redact";
 
 /**
@@ -43,6 +46,15 @@ export type SmtpMessage = {
   headers?: Record<string, string>;
 };
 
+/** The MIME bytes of a message as received (relay): in memory, or a file for large messages. */
+export type RawMime = { bytes: Buffer } | { path: string };
+
+/**
+ * A message sent as is: the envelope decides who gets it (MAIL FROM / RCPT TO), the bytes are
+ * never rebuilt, so the Message-ID and every header stay as received.
+ */
+export type SmtpRawMessage = { envelope: { from: string; to: string[] }; raw: RawMime };
+
 export type SmtpTimeouts = { connectMs: number; greetingMs: number; socketMs: number; overallMs?: number };
 
 /** "connecting" covers TCP, the greeting, EHLO and STARTTLS (nodemailer reports them as one step). */
@@ -57,7 +69,8 @@ export type SmtpSendRequest = {
   auth: SmtpAuth;
   /** MAIL FROM; defaults to message.from. */
   envelopeFrom?: string;
-  message: SmtpMessage;
+  /** A message to compose (test message), or raw MIME with its envelope (relay). */
+  message: SmtpMessage | SmtpRawMessage;
   timeouts: SmtpTimeouts;
   /** EHLO name; defaults to the machine's host name. */
   clientName?: string;
@@ -80,6 +93,8 @@ export type SmtpSendSuccess = {
   serverMessageId?: string;
   accepted: string[];
   rejected: string[];
+  /** The server's reply to each refused RCPT TO (redacted): the message went to the others only. */
+  rejectedReplies: { address: string; reply: string }[];
   durationMs: number;
   dsn: { requested: boolean; offered: boolean };
   tls: SmtpTlsInfo | null;
@@ -126,6 +141,38 @@ export async function composeMessage(message: SmtpMessage): Promise<{ raw: Buffe
   const envelope = node.getEnvelope();
   const raw = await node.build();
   return { raw, messageId: node.messageId(), envelope: { from: envelope.from || message.from, to: envelope.to } };
+}
+
+export const isRawMessage = (m: SmtpMessage | SmtpRawMessage): m is SmtpRawMessage => "raw" in m;
+
+/** The Message-ID header of raw MIME (first 64 KB of the header block), or "" when it has none. */
+export function rawMessageId(raw: RawMime): string {
+  let head: Buffer;
+  if ("bytes" in raw) head = raw.bytes.subarray(0, 65536);
+  else {
+    const fd = fs.openSync(raw.path, "r");
+    try {
+      head = Buffer.alloc(65536);
+      head = head.subarray(0, fs.readSync(fd, head, 0, head.length, 0));
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  const text = head.toString("latin1");
+  const end = text.search(/\r?\n\r?\n/);
+  const headers = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, " ");
+  return headers.match(/^Message-ID:\s*(<[^>\r\n]+>)/im)?.[1] ?? "";
+}
+
+/** What goes over the wire: composed bytes with their envelope, or raw MIME as received. */
+async function prepare(m: SmtpMessage | SmtpRawMessage): Promise<{ data: () => Buffer | fs.ReadStream; messageId: string; envelope: { from: string; to: string[] }; dsnAllowed: boolean }> {
+  if (isRawMessage(m)) {
+    if (!m.envelope.to.length) throw new Error("The envelope has no recipients");
+    const raw = m.raw;
+    return { data: () => ("bytes" in raw ? raw.bytes : fs.createReadStream(raw.path)), messageId: rawMessageId(raw), envelope: { from: m.envelope.from, to: [...m.envelope.to] }, dsnAllowed: false };
+  }
+  const composed = await composeMessage(m);
+  return { data: () => composed.raw, messageId: composed.messageId, envelope: composed.envelope, dsnAllowed: Boolean(m.deliveryReceipt) };
 }
 
 /** A plain-text alternative for an HTML body (good enough for a test message). */
@@ -182,18 +229,15 @@ export async function sendSmtp(req: SmtpSendRequest): Promise<SmtpSendOutcome> {
   const transcript = () => redactTranscript(raw, { secrets });
   // An object, not a `let`: TypeScript would otherwise narrow it to "connecting" in the catch.
   const state: { stage: SmtpStage } = { stage: "connecting" };
+  const report = progressSink(req.onProgress, started);
   const progress = (s: SmtpStage) => {
     state.stage = s;
-    try {
-      req.onProgress?.({ stage: s, message: STAGE_TEXT[s](req) });
-    } catch {
-      // a progress listener must not break the send
-    }
+    report(s, STAGE_TEXT[s](req));
   };
 
-  let composed: Awaited<ReturnType<typeof composeMessage>>;
+  let composed: Awaited<ReturnType<typeof prepare>>;
   try {
-    composed = await composeMessage(req.message);
+    composed = await prepare(req.message);
   } catch (error) {
     return {
       ok: false,
@@ -250,7 +294,11 @@ export async function sendSmtp(req: SmtpSendRequest): Promise<SmtpSendOutcome> {
   let finished = false;
   conn.on("error", (err: Error) => failCurrent?.(err));
   conn.on("end", () => {
-    if (!finished) failCurrent?.(Object.assign(new Error("Connection closed unexpectedly"), { code: "ECONNECTION" }));
+    if (finished) return;
+    // A server that answers 421 (or any error) and hangs up: its last reply says why.
+    const last = [...raw].reverse().find((l) => l.startsWith("S: "))?.slice(3);
+    if (last && /^[45]\d\d[ -]/.test(last)) failCurrent?.(Object.assign(new Error(`Connection closed after: ${last}`), { code: "EPROTOCOL", response: last, responseCode: Number(last.slice(0, 3)) }));
+    else failCurrent?.(Object.assign(new Error("Connection closed unexpectedly"), { code: "ECONNECTION" }));
   });
   const step = <T>(start: (resolve: (v: T) => void, reject: (e: unknown) => void) => void) =>
     new Promise<T>((resolve, reject) => {
@@ -269,21 +317,33 @@ export async function sendSmtp(req: SmtpSendRequest): Promise<SmtpSendOutcome> {
     raw.push(`* TLS ${tlsInfo.protocol ?? "?"} ${tlsInfo.cipher ?? ""}`.trimEnd());
 
     progress("authenticating");
+    const extensions = lastEhloExtensions(raw);
+    const offered = authMechanisms(extensions);
+    if (req.auth.type === "basic" && offered.length && !offered.includes("LOGIN") && !offered.includes("PLAIN")) {
+      // Do not let nodemailer try a mechanism the server does not have: say what it offers.
+      throw Object.assign(new Error(`The server offers AUTH ${offered.join(" ")}, no LOGIN or PLAIN`), { code: "ENOPASSWORDAUTH", offered });
+    }
     await step<void>((resolve, reject) => {
-      const auth = req.auth.type === "xoauth2" ? { method: "XOAUTH2", user: req.auth.user } : { user: req.auth.user, pass: req.auth.password };
+      // XOAUTH2 must be asked for with an `oauth2` object: without one nodemailer picks the first
+      // mechanism the server lists (LOGIN at Microsoft 365 and Gmail) and fails with
+      // 'Missing credentials for "LOGIN"'. The token itself goes through our customAuth handler.
+      const auth =
+        req.auth.type === "xoauth2"
+          ? { method: "XOAUTH2", user: req.auth.user, oauth2: new XOAuth2({ user: req.auth.user, accessToken: req.auth.accessToken }) }
+          : { user: req.auth.user, pass: req.auth.password };
       conn.login(auth, (err) => (err ? reject(err) : resolve()));
     });
 
     progress("sending");
-    const dsnOffered = lastEhloExtensions(raw).some((l) => /^DSN\b/i.test(l));
+    const dsnOffered = extensions.some((l) => /^DSN\b/i.test(l));
     const envelope = {
       from: req.envelopeFrom ?? composed.envelope.from,
       to: composed.envelope.to,
-      ...(req.message.deliveryReceipt ? { dsn: { notify: ["SUCCESS", "FAILURE", "DELAY"], ret: "HDRS", envid: composed.messageId.replace(/[<>]/g, "") } } : {}),
+      ...(composed.dsnAllowed ? { dsn: { notify: ["SUCCESS", "FAILURE", "DELAY"], ret: "HDRS", envid: composed.messageId.replace(/[<>]/g, "") } } : {}),
     };
-    if (req.message.deliveryReceipt && !dsnOffered) raw.push("* Delivery receipt requested, but the server does not offer DSN: sent without it");
-    const info = await step<{ response: string; accepted: string[]; rejected: string[]; serverMessageId?: string }>((resolve, reject) =>
-      conn.send(envelope, composed.raw, (err, result) => (err || !result ? reject(err) : resolve(result))),
+    if (composed.dsnAllowed && !dsnOffered) raw.push("* Delivery receipt requested, but the server does not offer DSN: sent without it");
+    const info = await step<{ response: string; accepted: string[]; rejected: string[]; rejectedErrors?: { recipient?: string; response?: string; message?: string }[]; serverMessageId?: string }>((resolve, reject) =>
+      conn.send(envelope, composed.data(), (err, result) => (err || !result ? reject(err) : resolve(result))),
     );
     finished = true;
     progress("done");
@@ -295,8 +355,9 @@ export async function sendSmtp(req: SmtpSendRequest): Promise<SmtpSendOutcome> {
       serverMessageId: info.serverMessageId,
       accepted: info.accepted,
       rejected: info.rejected,
+      rejectedReplies: (info.rejectedErrors ?? []).map((e) => ({ address: e.recipient ?? "", reply: redactLine(e.response ?? e.message ?? "", secrets) })),
       durationMs: Date.now() - started,
-      dsn: { requested: Boolean(req.message.deliveryReceipt && dsnOffered), offered: dsnOffered },
+      dsn: { requested: Boolean(composed.dsnAllowed && dsnOffered), offered: dsnOffered },
       tls: tlsInfo,
       transcript: transcript(),
     };
@@ -376,6 +437,11 @@ function redactLine(text: string, secrets: string[]): string {
 
 function redactDecoded(d: DecodedMailError, secrets: string[]): DecodedMailError {
   return { ...d, summary: redactLine(d.summary, secrets), cause: redactLine(d.cause, secrets), remoteReply: d.remoteReply === undefined ? undefined : redactLine(d.remoteReply, secrets) };
+}
+
+/** The SASL mechanisms of an EHLO reply's AUTH line(s), upper case, in the server's order. */
+function authMechanisms(extensions: string[]): string[] {
+  return [...new Set(extensions.filter((l) => /^AUTH[ =]/i.test(l)).flatMap((l) => l.slice(5).trim().split(/[\s=]+/).filter(Boolean).map((m) => m.toUpperCase())))];
 }
 
 /** Extensions from the last EHLO reply in the transcript (after STARTTLS they may differ). */

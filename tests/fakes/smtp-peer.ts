@@ -7,18 +7,47 @@ import { verifyTestAccessToken } from "./idp-keys";
 
 /**
  * A real SMTP server on 127.0.0.1 (npm smtp-server) that behaves like Exchange Online /
- * Gmail submission for the tests: STARTTLS with the test CA's certificate (or implicit TLS, an
- * untrusted certificate, no STARTTLS at all), AUTH XOAUTH2 with tokens verified against the
- * test IdP key and the expected mailbox, Microsoft-style "535 5.7.3 Authentication
- * unsuccessful", optional DSN, a mode that drops the connection in the middle of DATA and one
- * that never sends a greeting. Received messages are parsed with mailparser.
+ * Gmail / Postfix submission for the tests: STARTTLS with the test CA's certificate (or implicit
+ * TLS, an untrusted certificate, no STARTTLS at all), the EHLO AUTH line the real service
+ * advertises (see AUTH_LINES: LOGIN/PLAIN listed before XOAUTH2, as they really are), AUTH
+ * XOAUTH2 with tokens verified against the test IdP key and the expected mailbox, a failed
+ * XOAUTH2 as the real servers answer it (334 + base64 JSON error, then 535), LOGIN/PLAIN for
+ * `basicUsers`, optional DSN, recipients refused with 550 5.1.1, a mode that drops the
+ * connection in the middle of DATA and one that never sends a greeting. Received messages are
+ * parsed with mailparser.
  */
+
+/**
+ * The AUTH mechanisms each real server lists after EHLO, in its order:
+ * smtp.office365.com `250-AUTH LOGIN XOAUTH2`; smtp.gmail.com
+ * `250-AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH`; Postfix + Dovecot SASL
+ * `250-AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER`. "oauth-only" is a server that no longer takes
+ * passwords at all (no LOGIN, no PLAIN).
+ */
+export const AUTH_LINES = {
+  office365: ["LOGIN", "XOAUTH2"],
+  gmail: ["LOGIN", "PLAIN", "XOAUTH2", "PLAIN-CLIENTTOKEN", "OAUTHBEARER", "XOAUTH"],
+  postfix: ["PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER"],
+  "oauth-only": ["XOAUTH2", "OAUTHBEARER"],
+} as const;
+
+export type PeerServer = keyof typeof AUTH_LINES;
+
+/** The final reply after a failed XOAUTH2 exchange (334 error challenge, empty client line). */
+const XOAUTH2_FINAL: Record<PeerServer, string> = {
+  office365: "5.7.3 Authentication unsuccessful [SN4PR0601CA0002.namprd06.prod.outlook.com 2026-01-01T00:00:00.000Z 08DC0000000000]",
+  gmail: "5.7.8 Username and Password not accepted. For more information, go to https://support.google.com/mail/?p=BadCredentials",
+  postfix: "5.7.3 Authentication unsuccessful",
+  "oauth-only": "5.7.3 Authentication unsuccessful",
+};
 
 export type SmtpPeerOptions = {
   /** "starttls" (587-style, default), "implicit-tls" (465-style), "plain" (STARTTLS not offered). */
   tls?: "starttls" | "implicit-tls" | "plain";
   /** Certificate: signed by the test CA (default) or self-signed and trusted by nobody. */
   certificate?: "trusted" | "untrusted";
+  /** Which real server's EHLO AUTH line to advertise (default office365: `AUTH LOGIN XOAUTH2`). */
+  server?: PeerServer;
   /** Authentication: "xoauth2" (default) or "basic" (LOGIN/PLAIN with `basicUsers`). */
   auth?: "xoauth2" | "basic";
   /** Mailboxes that may authenticate; default: any user the token names (upn/email/preferred_username/sub). */
@@ -41,6 +70,8 @@ export type SmtpPeerOptions = {
   dropMidData?: boolean;
   /** Accept TCP connections and never say anything (hung server). */
   noGreeting?: boolean;
+  /** Refuse these recipients at RCPT TO with `550 5.1.1 … Recipient address rejected` (the others are accepted). */
+  unknownRecipients?: string[];
   /** Reply to MAIL FROM with this (e.g. "554 5.2.252 SendAsDenied") when the From is not the authenticated user. */
   sendAsDeniedReply?: string;
 };
@@ -71,7 +102,7 @@ export type SmtpPeer = {
   stop: () => Promise<void>;
 };
 
-const MS_535 = "5.7.3 Authentication unsuccessful [SN4PR0601CA0002.namprd06.prod.outlook.com 2026-01-01T00:00:00.000Z 08DC0000000000]";
+const MS_535 = XOAUTH2_FINAL.office365;
 
 function authError(reply: string): Error & { responseCode: number } {
   const m = reply.match(/^(\d{3})\s+(.*)$/);
@@ -94,9 +125,11 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
 
   const cert = options.certificate === "untrusted" ? { key: fs.readFileSync(ca.untrustedKey), cert: fs.readFileSync(ca.untrustedCert) } : { key: fs.readFileSync(ca.serverKey), cert: fs.readFileSync(ca.serverCert) };
   const mode = options.tls ?? "starttls";
+  const serverKind = options.server ?? "office365";
+  const unknownRecipients = new Set((options.unknownRecipients ?? []).map((a) => a.toLowerCase()));
   const mailboxes = options.mailboxes?.map((m) => m.toLowerCase());
 
-  const onAuth = (auth: SMTPServerAuthentication, session: SMTPServerSession, callback: (err: Error | null | undefined, response?: { user?: unknown }) => void) => {
+  const onAuth = (auth: SMTPServerAuthentication, session: SMTPServerSession, callback: (err: Error | null | undefined, response?: { user?: unknown; data?: Record<string, string> }) => void) => {
     const user = auth.username ?? "";
     if (auth.accessToken) credentialsSeen.push(auth.accessToken);
     if (auth.password) credentialsSeen.push(auth.password);
@@ -118,6 +151,17 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
       record(false, "not XOAUTH2");
       return callback(authError(`535 ${MS_535}`));
     }
+    // A refused token: "334 <base64 JSON>", the client answers an empty line, then 535.
+    const refuse = () => {
+      callback(null, { data: { status: "401", schemes: "bearer", scope: serverKind === "gmail" ? "https://mail.google.com/" : "https://outlook.office365.com/.default" } });
+      const conn = liveConnections().find((c) => c.session?.id === session.id) as (PeerConnection & { _nextHandler?: unknown; send(code: number, text: string): void }) | undefined;
+      if (conn) {
+        conn._nextHandler = (_data: unknown, done: () => void) => {
+          conn.send(535, XOAUTH2_FINAL[serverKind]);
+          done();
+        };
+      }
+    };
     verifyTestAccessToken(auth.accessToken, options.audience)
       .then((claims) => {
         const lower = user.toLowerCase();
@@ -127,14 +171,14 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
             (Array.isArray(claims.roles) && claims.roles.includes("SMTP.SendAsApp") && (mailboxes ?? [lower]).includes(lower));
         if (!allowed) {
           record(false, "token not valid for this mailbox");
-          return callback(authError(`535 ${MS_535}`));
+          return refuse();
         }
         record(true);
         callback(null, { user });
       })
       .catch((error: Error) => {
         record(false, `token rejected: ${error.message}`);
-        callback(authError(`535 ${MS_535}`));
+        refuse();
       });
   };
 
@@ -143,7 +187,7 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
     ...cert,
     name: "peer.test.local",
     banner: "Microsoft ESMTP MAIL Service ready (test peer)",
-    authMethods: (options.auth ?? "xoauth2") === "basic" ? ["LOGIN", "PLAIN"] : ["XOAUTH2"],
+    authMethods: [...AUTH_LINES[serverKind]],
     // "plain" simulates a server without STARTTLS that would even take AUTH in clear text, so
     // a client that does not insist on TLS would leak credentials here (the test checks it does not).
     disabledCommands: mode === "plain" ? ["STARTTLS"] : [],
@@ -159,6 +203,10 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
     onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) {
       const authUser = typeof session.user === "string" ? session.user : undefined;
       if (options.sendAsDeniedReply && authUser && address.address.toLowerCase() !== authUser.toLowerCase()) return callback(authError(options.sendAsDeniedReply));
+      callback();
+    },
+    onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback: (err?: Error | null) => void) {
+      if (unknownRecipients.has(address.address.toLowerCase())) return callback(authError(`550 5.1.1 <${address.address}>: Recipient address rejected: User unknown in virtual mailbox table`));
       callback();
     },
     onData(stream, session, callback) {

@@ -14,6 +14,9 @@ import { getActivityDetail, listActivity } from "@/lib/activity/dal";
 import { completeAuthorization, getAccessToken, getOAuthRedirectUri, startAuthorization } from "@/lib/tokens";
 import { sendTestMessage, type SendTestProgress } from "@/lib/mail/send-test";
 import { testImap } from "@/lib/mail/imap-test";
+import { composeMessage } from "@/lib/mail/smtp";
+import { deliver } from "@/lib/mail/pipeline";
+import { loadProfileWithSecrets } from "@/lib/profiles/dal";
 import { runCliCaptured } from "@/tests/helpers/cli";
 
 // End to end through the library: profiles in a real (test) database, tokens from the fake
@@ -418,6 +421,92 @@ describe("CLI: send-test and imap-test", () => {
     expect(res.code, res.err + res.out).toBe(0);
     expect(res.out).toMatch(/INBOX\s+1 message/);
     expect(res.out).toMatch(/newest\s+Hello Google/);
+  });
+});
+
+describe("delivery pipeline (lib/mail/pipeline.ts)", () => {
+  const rawMime = () => composeMessage({ from: "scanner@contoso.com", to: ["team@example.net"], subject: "Scan 4711", body: "Scanned document", headers: { "Message-ID": "<scan-4711@mfp.contoso.com>" } }).then((c) => c.raw);
+
+  it("partial send: some recipients refused (550 5.1.1) → 'partly delivered' with each reason, logged as a failure, never a green success", async () => {
+    const picky = await newPeer({ server: "gmail", mailboxes: [GOOGLE], unknownRecipients: ["ghost@example.net"] });
+    const p = await profileOf("google-service-account", "google-partial", { tokenUrl: google.tokenUrl, ...smtpAt(picky) });
+    const r = await sendTestMessage(admin, p.id, { to: ["rcpt@example.net", "ghost@example.net"], subject: "Partial" });
+    expect(r.ok).toBe(false);
+    expect(r.outcome).toBe("partial");
+    expect(r.summary).toMatch(/^Partly delivered: .* accepted 1 of 2 recipients and refused ghost@example\.net \(550 5\.1\.1 /);
+    expect(r.recipients).toEqual([
+      { address: "rcpt@example.net", accepted: true },
+      { address: "ghost@example.net", accepted: false, reply: expect.stringMatching(/^550 5\.1\.1 /), transient: false },
+    ]);
+    expect(r.error).toMatchObject({ code: "smtp.partial", transient: false });
+    expect(picky.received[0].rcptTo.map((x) => x.address)).toEqual(["rcpt@example.net"]);
+    const [entry] = (await listActivity(admin, { profileId: p.id, action: "mail.send" })).items;
+    expect(entry).toMatchObject({ outcome: "failure", errorCode: "smtp.partial" });
+    expect(entry.summary).toMatch(/partly delivered/);
+    const res = await cli("send-test", "google-partial", "--to", "rcpt@example.net", "--to", "ghost@example.net");
+    expect(res.code).toBe(1);
+    expect(res.out).toMatch(/^PARTLY DELIVERED/);
+    expect(res.out).toMatch(/refused\s+ghost@example\.net: 550 5\.1\.1/);
+  });
+
+  it("raw MIME over SMTP XOAUTH2 (Gmail's AUTH line): envelope recipients, message kept as received", async () => {
+    const gmail = await newPeer({ server: "gmail", mailboxes: [GOOGLE] });
+    const p = await profileOf("google-service-account", "google-raw", { tokenUrl: google.tokenUrl, ...smtpAt(gmail) });
+    const { profile, secrets } = await loadProfileWithSecrets(admin, p.id);
+    const raw = await rawMime();
+    const stages: string[] = [];
+    const r = await deliver({ actor: admin, profile, secrets, message: { type: "raw", envelope: { from: GOOGLE, to: ["team@example.net", "bcc-only@example.net"] }, mime: { bytes: raw } }, onProgress: (e) => stages.push(e.stage) });
+    expect(r.ok, r.transcript).toBe(true);
+    expect(r.outcome).toBe("delivered");
+    expect(r.messageId).toBe("<scan-4711@mfp.contoso.com>");
+    expect(r.to).toEqual(["team@example.net", "bcc-only@example.net"]);
+    expect(stages).toEqual(expect.arrayContaining(["preparing", "token", "connecting", "authenticating", "sending", "done"]));
+    const got = lastReceived(gmail);
+    expect(got.authUser).toBe(GOOGLE);
+    expect(got.mailFrom).toBe(GOOGLE);
+    expect(got.rcptTo.map((x) => x.address)).toEqual(["team@example.net", "bcc-only@example.net"]);
+    expect(got.raw.replace(/\r\n/g, "\n").trimEnd()).toBe(raw.toString("utf8").replace(/\r\n/g, "\n").trimEnd());
+  });
+
+  it("raw MIME over basic SMTP and log-only; Graph raw answers a permanent 'not supported yet'", async () => {
+    const raw = await rawMime();
+    const envelope = { from: "relay@contoso.com", to: ["team@example.net"] };
+    const basic = await loadProfileWithSecrets(admin, (await profileOf("smtp-basic", "basic-raw", { ...smtpAt(basicPeer), username: "relay@contoso.com" })).id);
+    const viaBasic = await deliver({ actor: admin, ...basic, message: { type: "raw", envelope, mime: { bytes: raw } } });
+    expect(viaBasic.ok, viaBasic.transcript).toBe(true);
+    expect(lastReceived(basicPeer).parsed.messageId).toBe("<scan-4711@mfp.contoso.com>");
+
+    const logOnly = await loadProfileWithSecrets(admin, (await profileOf("log-only", "log-raw")).id);
+    const logged = await deliver({ actor: admin, ...logOnly, message: { type: "raw", envelope, mime: { bytes: raw } } });
+    expect(logged).toMatchObject({ ok: true, outcome: "logged", transport: "log-only", messageId: "<scan-4711@mfp.contoso.com>" });
+    expect(logged.transcript).toContain("D: Subject: Scan 4711");
+    expect(logged.transcript).toContain("RCPT TO:<team@example.net>");
+
+    const graphProfile = await loadProfileWithSecrets(admin, (await profileOf("m365-app-graph", "graph-raw", { tokenUrl: msTokenUrl(), graphEndpoint: graph.endpointTemplate })).id);
+    const viaGraph = await deliver({ actor: admin, ...graphProfile, message: { type: "raw", envelope, mime: { bytes: raw } } });
+    expect(viaGraph).toMatchObject({ ok: false, outcome: "failed", error: { code: "graph.raw-unsupported", transient: false } });
+  });
+
+  it("says whether a failure is transient: SMTP 4xx and an IdP outage are, 5xx and a TLS trust problem are not", async () => {
+    const busy = await newPeer({ forceAuthReply: "421 4.7.0 Temporary server error. Please try again later. PRX4" });
+    const p421 = await profileOf("m365-app-smtp", "app-421", { tokenUrl: msTokenUrl(), ...smtpAt(busy) });
+    expect((await sendTestMessage(admin, p421.id, { to: ["rcpt@example.net"] })).error).toMatchObject({ code: "smtp.4xx.throttled", transient: true });
+
+    const deny = await newPeer({ forceAuthReply: "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant." });
+    const p535 = await profileOf("m365-app-smtp", "app-535-permanent", { tokenUrl: msTokenUrl(), ...smtpAt(deny) });
+    expect((await sendTestMessage(admin, p535.id, { to: ["rcpt@example.net"] })).error).toMatchObject({ code: "smtp.535.5.7.139", transient: false });
+
+    const bad = await newPeer({ certificate: "untrusted", mailboxes: [DELEGATED] });
+    const pTls = await profileOf("m365-delegated", "d-untrusted-transient", { tokenUrl: msTokenUrl(), fromAddress: DELEGATED, ...smtpAt(bad) });
+    expect((await sendTestMessage(admin, pTls.id, { to: ["rcpt@example.net"] })).error).toMatchObject({ code: "tls.untrusted-ca", transient: false });
+
+    const pIdp = await profileOf("m365-app-smtp", "app-idp-down", { tokenUrl: msTokenUrl(), ...smtpAt(peer) });
+    idp.setFailure({ kind: "status", status: 503 });
+    const down = await sendTestMessage(admin, pIdp.id, { to: ["rcpt@example.net"] });
+    idp.clearFailures();
+    expect(down.ok).toBe(false);
+    expect(down.error).toMatchObject({ transient: true });
+    expect(down.error?.code).toMatch(/^token\./);
   });
 });
 
