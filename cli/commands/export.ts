@@ -3,7 +3,8 @@ import path from "node:path";
 import { localOperator, type Actor } from "@/lib/auth/actor";
 import { EXPORT_FORMATS, listExportFormats } from "@/lib/export/formats";
 import { createBulkPaths } from "@/lib/export/bulk";
-import { exportProfile, exportProfiles } from "@/lib/export/service";
+import { exportProfileWithSecrets, type CachedTokenNote } from "@/lib/export/secret-export";
+import { exportProfile, exportProfiles, type ProfileExport } from "@/lib/export/service";
 import { getProfileByName } from "@/lib/profiles/dal";
 import { PROFILE_KINDS, type ProfileKind } from "@/lib/profiles/schema";
 import { flagBool, flagList, flagString, requirePositional, UsageError, type CliCommand, type CliContext } from "../framework";
@@ -81,8 +82,12 @@ export const commands: CliCommand[] = [
       }
       const includeSecrets = flagBool(args, "include-secrets");
       const out = flagString(args, "out");
-      const result = await exportProfile(actor, profile.id, format, { includeSecrets, logActivity: Boolean(out) });
+      // With secrets, the console's export page and this command share one path (same bytes, cached token included).
+      const result: ProfileExport & { token?: CachedTokenNote | null } = includeSecrets
+        ? await exportProfileWithSecrets(actor, profile.id, format)
+        : await exportProfile(actor, profile.id, format, { includeSecrets, logActivity: Boolean(out) });
       for (const w of result.warnings) stderr(`warning: ${w.message}`);
+      if (result.token) stderr(result.token.included ? `note: the cached access token (expires ${result.token.expiresAt}) is included` : `note: no cached token included: ${result.token.note}`);
       if (out) {
         // Files with secrets are readable by the owner only.
         fs.writeFileSync(out, result.content, { mode: includeSecrets ? 0o600 : 0o644 });
