@@ -25,7 +25,7 @@ const LAYER_ZONES = [
   {
     target: "./lib/oauth",
     from: "./lib",
-    except: ["./oauth", "./crypto", "./errors.ts", "./env.ts", "./constants.ts", "./redact.ts", "./mail/redact.ts"],
+    except: ["./oauth", "./crypto", "./errors.ts", "./env.ts", "./constants.ts", "./redact.ts"],
     message: "lib/oauth is the protocol layer: plain values in, tokens out; it knows no profile, mail, export or storage module.",
   },
 ];

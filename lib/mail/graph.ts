@@ -1,7 +1,7 @@
 import { decodeGraphError, decodeHttpError, type DecodedMailError, type GraphErrorBody } from "./errors";
 import { GRAPH_INLINE_ATTACHMENT_LIMIT, formatBytes } from "./message";
 import { progressSink } from "./progress";
-import { redactTranscript, truncateBody } from "./redact";
+import { redactTranscript, truncateBody } from "../redact";
 import type { RawMime } from "./smtp";
 
 /**

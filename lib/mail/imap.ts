@@ -1,7 +1,7 @@
 import { ImapFlow } from "imapflow";
 import { decodeImapError, type DecodedMailError } from "./errors";
 import { progressSink } from "./progress";
-import { redactTranscript } from "./redact";
+import { redactTranscript } from "../redact";
 
 /**
  * One IMAP check with XOAUTH2: connect (TLS 993 by default, STARTTLS required otherwise),

@@ -12,7 +12,7 @@ import { sendGraphMail, sendGraphRawMime, type GraphAttachment, type GraphSendOu
 import { testImapMailbox, type ImapMailbox, type ImapSecurity, type ImapStage } from "./imap";
 import { attachmentSize, type TestMessage } from "./message";
 import { progressSink, type Progress, type ProgressListener } from "./progress";
-import { redactTranscript, truncateBody } from "./redact";
+import { redactTranscript, truncateBody } from "../redact";
 import { rawMessageId, sendSmtp, type RawMime, type SmtpAuth, type SmtpSendOutcome } from "./smtp";
 import { imapTargetOf, sendTargetOf, type ImapTarget, type SmtpTarget } from "./targets";
 

@@ -5,7 +5,7 @@ import MailComposer from "nodemailer/lib/mail-composer";
 import XOAuth2 from "nodemailer/lib/xoauth2";
 import { decodeSmtpError, type DecodedMailError } from "./errors";
 import { progressSink } from "./progress";
-import { redactTranscript } from "./redact";
+import { redactTranscript } from "../redact";
 
 /**
  * One SMTP submission: connect (implicit TLS or STARTTLS, TLS always required), authenticate

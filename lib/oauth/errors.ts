@@ -1,4 +1,5 @@
 import { AppError } from "../errors";
+import { redactor } from "../redact";
 import type { TokenExchange, TokenHttp } from "./http";
 
 /**
@@ -358,7 +359,7 @@ export function tokenFailure(error: unknown, http: TokenHttp | undefined, ctx: D
   const fromExchange = decodeExchange(http?.lastExchange(), ctx);
   if (fromExchange) return toTokenAppError(fromExchange, ctx, http?.transcript());
   const e = (error ?? {}) as LibraryError;
-  const scrub = (text: string) => secrets.reduce<string>((t, s) => (s && s.length >= 4 ? t.split(s).join("[redacted]") : t), text);
+  const scrub = redactor(secrets);
   const errorNo = typeof e.errorNo === "string" || typeof e.errorNo === "number" ? Number(e.errorNo) : NaN;
   if (typeof e.errorCode === "string" && (Number.isFinite(errorNo) || e.errorCode.includes("_"))) {
     const decoded = decodeIdpError({ error: e.errorCode, description: typeof e.errorMessage === "string" ? e.errorMessage : "", errorCodes: Number.isFinite(errorNo) ? [errorNo] : undefined, status: typeof e.status === "number" ? e.status : undefined }, ctx);

@@ -6,6 +6,7 @@ import { AppError, isAppError } from "../errors";
 import { acquireByRefreshToken } from "../oauth/authorization-code";
 import { describeClaims } from "../oauth/claims";
 import { failureFlags } from "../oauth/errors";
+import { redactor } from "../redact";
 import type { AcquiredToken, CachedToken, ClaimsSummary, TokenPurpose } from "../oauth/types";
 import { getProfile, loadProfileWithSecrets, setProfileStatus, type ProfileDto } from "../profiles/dal";
 import type { ProfileSettingsOf } from "../profiles/schema";
@@ -54,12 +55,6 @@ function usable(entry: CacheRowWithTokens | null, marginMs: number): entry is Ca
 
 function minutesUntil(date: Date): number {
   return Math.round((date.getTime() - Date.now()) / 60_000);
-}
-
-/** Activity text is built from claims and profile facts only; this scrubs anything secret-shaped that slipped into IdP text. */
-function scrub(text: string | undefined, secrets: (string | undefined)[]): string | undefined {
-  if (text === undefined) return undefined;
-  return secrets.reduce<string>((t, s) => (s && s.length >= 4 ? t.split(s).join("[redacted]") : t), text);
 }
 
 function needsAuthorization(profile: ProfileDto): AppError {
@@ -135,6 +130,8 @@ async function acquireAndStore(actor: Actor, profileId: string, scope: string, o
   const started = Date.now();
   const { profile, secrets } = await loadProfileWithSecrets(actor, profileId);
   const secretValues = [...Object.values(secrets), entry?.refreshToken, entry?.accessToken];
+  // Activity text is built from claims and profile facts only; this scrubs anything secret-shaped that slipped into IdP text.
+  const scrub = redactor(secretValues);
   try {
     let token: AcquiredToken;
     let grant: TokenGrant;
@@ -171,7 +168,7 @@ async function acquireAndStore(actor: Actor, profileId: string, scope: string, o
       profileName: profile.name,
       durationMs,
       summary: `Token acquired for "${profile.name}" (${grant}${grant === "refresh_token" && token.refreshToken ? ", refresh token rotated" : ""}): ${describeClaims(token.claims) || scope}; expires ${token.expiresAt.toISOString()} (in ${minutesUntil(token.expiresAt)} min)`,
-      detail: scrub(token.transcript?.join("\n"), secretValues.concat(token.accessToken, token.refreshToken)),
+      detail: redactor(secretValues.concat(token.accessToken, token.refreshToken))(token.transcript?.join("\n")),
     });
     if (profile.status !== "ok" && (profile.status !== "failing" || profile.statusDetail.startsWith("Token"))) {
       await setProfileStatus(actor, profileId, "ok", `Token acquired ${acquiredAt.toISOString()}`);
@@ -199,11 +196,11 @@ async function acquireAndStore(actor: Actor, profileId: string, scope: string, o
       profileId,
       profileName: profile.name,
       durationMs,
-      summary: scrub(`Token request for "${profile.name}" failed: ${error.userMessage}`, secretValues)!,
+      summary: scrub(`Token request for "${profile.name}" failed: ${error.userMessage}`),
       errorCode: error.remoteCode ?? error.code,
-      hint: scrub(error.hint, secretValues),
-      remoteReply: scrub([flags.remoteReply, flags.correlationId ? `correlation ID ${flags.correlationId}` : undefined].filter(Boolean).join(" — ") || undefined, secretValues),
-      detail: scrub(flags.transcript?.join("\n"), secretValues),
+      hint: scrub(error.hint),
+      remoteReply: scrub([flags.remoteReply, flags.correlationId ? `correlation ID ${flags.correlationId}` : undefined].filter(Boolean).join(" — ") || undefined),
+      detail: scrub(flags.transcript?.join("\n")),
     });
     throw error;
   }

@@ -1,4 +1,9 @@
 /**
+ * The one redaction module (a dependency-free leaf at the bottom layer: anything may import it).
+ * Entry points: `redactSecrets(text, secrets)`, `redactor(secrets)` (the same, with the secrets'
+ * encoded forms computed once, for many texts), `redactTranscript(lines, { secrets })` for protocol
+ * dialogues, `containsSecret` for guards and tests.
+ *
  * Transcript redaction. Everything that ends up in an activity entry, an error message or a
  * result shown to the user passes through here first. The rule: the XOAUTH2 blob, bearer
  * tokens (JWT or opaque), passwords, client secrets, client assertions, refresh tokens and
@@ -112,6 +117,16 @@ function redactEncodedCredentials(text: string): string {
  */
 export function redactSecrets(text: string, secrets: Iterable<MaybeSecret> = []): string {
   return redactWithForms(text, formsOf(secrets));
+}
+
+/**
+ * A redaction function for one set of secrets: every text passed to it loses those values (in
+ * every encoding redactSecrets knows) and anything secret-shaped. Build it once per operation —
+ * the secrets' encoded forms are computed here, not per text. `undefined` passes through.
+ */
+export function redactor(secrets: Iterable<MaybeSecret>): <T extends string | undefined>(text: T) => T {
+  const forms = formsOf(secrets);
+  return <T extends string | undefined>(text: T): T => (text === undefined ? text : (redactWithForms(text, forms) as T));
 }
 
 /** Every searchable form of the known secrets, longest first (computed once per transcript). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { containsSecret, redactSecrets, redactTranscript, truncateBody, REDACTED } from "./redact";
-import { buildXoauth2 } from "./smtp";
+import { buildXoauth2 } from "./mail/smtp";
 import { APP_CERT_KEY, pemMarker } from "@/tests/fixtures/profiles";
 
 const JWT = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1cG4iOiJzZW5kZXJAY29udG9zby5jb20iLCJleHAiOjE3MDAwMDAwMDB9.c2lnbmF0dXJlLWJ5dGVzLWhlcmUtYW5kLW1vcmU";
