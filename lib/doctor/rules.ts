@@ -2,6 +2,7 @@ import { GUID_PATTERN } from "../constants";
 import { DEFAULTS, type ProfileKind, type ProfileSettings } from "../profiles/schema";
 import { exchangeAuthorizationOf } from "../export/exchange-powershell";
 import { isPlaceholder } from "../export/text";
+import { KEY_DERIVED_FIELDS } from "../oauth/service-account-key";
 import { IMAIL_MESSAGES } from "../export/imail-config";
 import { UNKNOWN_MODE } from "../export/system-properties";
 import { STEP } from "../setup-guide/step-ids";
@@ -18,7 +19,7 @@ const MS_KINDS = ["m365-delegated", "m365-app-graph", "m365-app-smtp", "m365-aut
 const DAY = 86_400_000;
 const EXCHANGE_AUDIENCES = ["https://outlook.office365.com", "https://outlook.office.com", "00000002-0000-0ff1-ce00-000000000000"];
 const GRAPH_AUDIENCES = ["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"];
-const DERIVED_FROM_KEY = ["serviceAccountEmail", "serviceAccountClientId", "privateKeyId", "projectId"];
+const DERIVED_FROM_KEY: readonly string[] = KEY_DERIVED_FIELDS;
 
 function str(input: DoctorInput, key: string): string | undefined {
   const v = input.settings[key];

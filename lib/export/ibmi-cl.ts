@@ -17,13 +17,25 @@ export function clString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/**
+ * Text made safe for the inside of a CL comment: CL comments do not nest, so a "*\/" in a value
+ * (an alias like `x*\/DLTLIB ...`, an IFS path) would close the comment and leave a command.
+ * Line breaks (refused by the schema anyway) become blanks, so a comment stays one line.
+ */
+export function clCommentText(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]+/g, " ").replace(/\*\//g, "* /");
+}
+
 /** Program (member) name of the CLLE flavour. */
 export const CLLE_MEMBER = "SMTPOAUTH";
 export const USRPRF_PLACEHOLDER = "<USRPRF>";
 
 type ClCommand = { name: string; params: string[]; comment?: string; monitor?: { msgids: string[]; exec?: ClCommand; why: string } };
 
-type Plan = { commands: ClCommand[]; optional: ClCommand[]; verify: ClCommand; warnings: ExportWarning[]; s: IbmiKind; jsonPath: string };
+type Plan = { commands: ClCommand[]; verify: ClCommand; warnings: ExportWarning[]; s: IbmiKind; jsonPath: string; debugLog: boolean };
+
+/** Where the OAuth trace goes when "Include OAUTH_LOG_* debug variables" is on. */
+export const OAUTH_LOG_FILE = "/tmp/oauth.log";
 
 function plan(input: ExportInput, clle: boolean): Plan {
   const s = input.settings;
@@ -36,6 +48,8 @@ function plan(input: ExportInput, clle: boolean): Plan {
   const alias = s.ibmiAlias ?? mailbox.split("@")[0];
   const user = s.ibmiUserProfile ?? USRPRF_PLACEHOLDER;
   const jsonPath = s.ibmiJsonPath ?? defaultIbmiJsonPath(s.kind);
+  const recipient = s.ibmiTestRecipient ?? mailbox;
+  const debugLog = s.ibmiOauthDebugLog;
   if (!s.ibmiUserProfile) warnings.push({ message: `The IBM i user profile is not set; replace ${USRPRF_PLACEHOLDER} in ADDUSRSMTP with the profile that sends mail.` });
   if (!s.ibmiJsonPath) warnings.push({ message: `The IFS path of the JSON credential file is not set; ${jsonPath} (IBM's example) is used.` });
   if (!s.ibmiAliasDomain) warnings.push({ message: `ALIASDMN is not set on the profile; the ${s.kind === "m365-app-smtp" ? "Microsoft" : "Workspace"} domain ${s.domain} is used (it must match "domain" in the JSON file).` });
@@ -43,13 +57,23 @@ function plan(input: ExportInput, clle: boolean): Plan {
     warnings.push({ message: `ALIASDMN ${s.ibmiAliasDomain} differs from the JSON "domain" ${s.domain}; SMTP will not obtain a usable token until they match.` });
   }
   if (s.smtpPort !== 587) warnings.push({ message: `The profile uses port ${s.smtpPort}; IBM i relays with STARTTLS on 587 (QIBM_SMTP_RLY_TLS_FIRST=YES_STARTTLS).` });
+  if (debugLog) warnings.push({ message: `The OAuth debug trace is on (OAUTH_LOG_*): IBM i writes ${OAUTH_LOG_FILE}; turn it off on the profile and re-run once the problem is found.` });
   const port = clString(String(s.smtpPort));
-  const env = (name: string, value: string): ClCommand => ({
+  const env = (name: string, value: string, comment?: string): ClCommand => ({
     name: "ADDENVVAR",
     // REPLACE(*YES) makes the program re-runnable: without it ADDENVVAR fails when the variable exists.
     params: [`ENVVAR(${name})`, `VALUE(${value})`, "LEVEL(*SYS)", ...(clle ? ["REPLACE(*YES)"] : [])],
+    comment,
   });
   const usrsmtpParams = [`USRPRF(${user})`, `ALIAS(${clString(alias)})`, "DOMAIN(001 *DFT)"];
+  // The SMTP server reads the OAUTH_LOG_* variables when it starts: they go before STRTCPSVR.
+  const debug: ClCommand[] = debugLog
+    ? [
+        env("OAUTH_LOG_LEVEL", "'INFO'", `OAuth debug trace to ${OAUTH_LOG_FILE} (read when SMTP starts; remove when done)`),
+        env("OAUTH_LOG_DEST", "'FILE'"),
+        env("OAUTH_LOG_FILE", clString(OAUTH_LOG_FILE)),
+      ]
+    : [];
   const commands: ClCommand[] = [
     {
       name: "ENDTCPSVR",
@@ -72,20 +96,23 @@ function plan(input: ExportInput, clle: boolean): Plan {
     env("QIBM_SMTP_SERVER_PORT", port),
     env("QIBM_SMTP_MAILHUB_PORT", port),
     env("QIBM_SMTP_RLY_TLS_FIRST", "YES_STARTTLS"),
+    ...debug,
     { name: "STRTCPSVR", params: ["*SMTP"], monitor: { msgids: ["TCP0000", "CPF0000"], why: "SMTP already running" } },
     { name: "CHGSMTPA", params: [`OAUTH(${clString(jsonPath)} *ENABLE)`], comment: "Enable the OAuth credentials file" },
     {
       name: "SNDSMTPEMM",
-      params: [`RCP((${clString(mailbox)} *PRI))`, `SUBJECT(${clString(`Test from IBM i - profile ${s.name}`)})`, `NOTE(${clString("Test message body: IBM i SMTP with OAuth 2.0 works.")})`],
-      comment: `Test mail to ${mailbox}`,
+      params: [`RCP((${clString(recipient)} *PRI))`, `SUBJECT(${clString(`Test from IBM i - profile ${s.name}`)})`, `NOTE(${clString("Test message body: IBM i SMTP with OAuth 2.0 works.")})`],
+      comment: `Test mail to ${recipient}`,
     },
   ];
-  const optional: ClCommand[] = [
-    env("OAUTH_LOG_LEVEL", "'INFO'"),
-    env("OAUTH_LOG_DEST", "'FILE'"),
-    env("OAUTH_LOG_FILE", "'/tmp/oauth.log'"),
-  ];
-  return { commands, optional, verify: { name: "WRKENVVAR", params: ["LEVEL(*SYS)"] }, warnings, s, jsonPath };
+  return { commands, verify: { name: "WRKENVVAR", params: ["LEVEL(*SYS)"] }, warnings, s, jsonPath, debugLog };
+}
+
+/** The closing note on the OAuth trace, in both flavours. */
+function debugNote(p: Plan): string {
+  return p.debugLog
+    ? `The OAuth trace (OAUTH_LOG_*) is on: after the problem is found, turn "Include OAUTH_LOG_* debug variables" off on the profile, export again and run it (RMVENVVAR ENVVAR(OAUTH_LOG_LEVEL) LEVEL(*SYS) removes one by hand).`
+    : `The OAuth trace is off. To debug, turn on "Include OAUTH_LOG_* debug variables" on the profile and export again: the variables must be set before STRTCPSVR.`;
 }
 
 const oneLine = (c: ClCommand) => `${c.name} ${c.params.join(" ")}`;
@@ -96,19 +123,20 @@ const oneLine = (c: ClCommand) => `${c.name} ${c.params.join(" ")}`;
  */
 export function renderIbmiCl(input: ExportInput): ExportResult {
   const p = plan(input, false);
+  const comment = (text: string) => `/* ${clCommentText(text)} */`;
   const lines = [
-    `/* IBM i SMTP OAuth 2.0 client setup - profile ${p.s.name} */`,
-    `/* Written by OAuth Mail Console, ${input.now.toISOString()} */`,
-    `/* Prerequisites: PTFs for SMTP OAuth, DCM CA certificates for QIBM_QTMS_SMTP_CLIENT, */`,
-    `/* and the JSON credential file at ${p.jsonPath} (export "ibmi-json"). */`,
+    comment(`IBM i SMTP OAuth 2.0 client setup - profile ${p.s.name}`),
+    comment(`Written by OAuth Mail Console, ${input.now.toISOString()}`),
+    comment(`Prerequisites: PTFs for SMTP OAuth, DCM CA certificates for QIBM_QTMS_SMTP_CLIENT,`),
+    comment(`and the JSON credential file at ${p.jsonPath} (export "ibmi-json").`),
     "",
   ];
   for (const c of p.commands) {
-    if (c.comment) lines.push(`/* ${c.comment} */`);
+    if (c.comment) lines.push(comment(c.comment));
     lines.push(oneLine(c));
   }
-  lines.push("", "/* Optional, only while debugging: OAuth trace to /tmp/oauth.log */", ...p.optional.map(oneLine));
-  lines.push("", "/* Verify the environment variables anytime with: */", oneLine(p.verify), "");
+  lines.push("", comment(debugNote(p)));
+  lines.push("", comment("Verify the environment variables anytime with:"), oneLine(p.verify), "");
   return { filename: `${slugify(p.s.name)}-ibmi-smtp.txt`, contentType: "text/plain; charset=utf-8", content: lines.join("\n"), warnings: p.warnings };
 }
 
@@ -178,8 +206,7 @@ export function formatClleCommand(cmd: string, params: string[], label = ""): st
 function clleComment(text: string): string[] {
   // Comments may not contain "*/"; wrap long ones at word boundaries within 80 columns.
   const room = MAX - CMD_COL - 6;
-  const words = text
-    .replace(/\*\//g, "* /")
+  const words = clCommentText(text)
     .split(/\s+/)
     .flatMap((w) => w.match(new RegExp(`.{1,${room}}`, "g")) ?? []);
   const out: string[] = [];
@@ -219,8 +246,7 @@ export function renderIbmiClle(input: ExportInput): ExportResult {
       lines.push(...formatClleCommand("MONMSG", mon));
     }
   }
-  lines.push("", ...clleComment("Optional, only while debugging (OAuth trace): add these three commands:"));
-  for (const c of p.optional) lines.push(...clleComment(oneLine(c)));
+  lines.push("", ...clleComment(debugNote(p)));
   lines.push("", ...formatClleCommand("ENDPGM", []), "");
   return { filename: `${CLLE_MEMBER}.clle`, contentType: "text/plain; charset=utf-8", content: lines.join("\n"), warnings: p.warnings };
 }

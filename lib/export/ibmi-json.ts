@@ -24,6 +24,12 @@ export const GOOGLE_KEY_ORDER = [
   "universe_domain",
   "domain",
 ] as const;
+/** The URLs of a key Google issues, for a profile whose key did not carry them. */
+export const GOOGLE_KEY_URLS = {
+  authUri: "https://accounts.google.com/o/oauth2/auth",
+  authProviderCertUrl: "https://www.googleapis.com/oauth2/v1/certs",
+  universeDomain: "googleapis.com",
+};
 /** Written when the private key is not included (the sample's own elision). */
 export const GOOGLE_PRIVATE_KEY_PLACEHOLDER = "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\n";
 export const MICROSOFT_SECRET_PLACEHOLDER = "<client_secret>";
@@ -84,14 +90,21 @@ export function renderIbmiJson(input: ExportInput): ExportResult {
         private_key: GOOGLE_PRIVATE_KEY_PLACEHOLDER,
         client_email: email,
         client_id: s.serviceAccountClientId ?? "<client_id>",
-        auth_uri: "https://accounts.google.com/o/oauth2/auth",
+        // The stored key's own URLs (kept as settings when it was uploaded), Google's otherwise.
+        auth_uri: s.authUri ?? GOOGLE_KEY_URLS.authUri,
         token_uri: s.tokenUrl,
-        auth_provider_x509_cert_url: "https://www.googleapis.com/oauth2/v1/certs",
-        client_x509_cert_url: s.serviceAccountEmail ? `https://www.googleapis.com/robot/v1/metadata/x509/${encodeURIComponent(email)}` : "<client_x509_cert_url>",
-        universe_domain: "googleapis.com",
+        auth_provider_x509_cert_url: s.authProviderCertUrl ?? GOOGLE_KEY_URLS.authProviderCertUrl,
+        client_x509_cert_url: s.clientCertUrl ?? (s.serviceAccountEmail ? `https://www.googleapis.com/robot/v1/metadata/x509/${encodeURIComponent(email)}` : "<client_x509_cert_url>"),
+        universe_domain: s.universeDomain ?? GOOGLE_KEY_URLS.universeDomain,
       };
       if (!input.secrets) warnings.push({ message: "private_key is a placeholder; export with secrets included to get a usable key file." });
     }
+    // The profile's token URL (prefilled from the key's token_uri) is the one IBM i must use too,
+    // so the files with and without secrets name the same endpoint.
+    if (typeof key.token_uri === "string" && key.token_uri !== s.tokenUrl) {
+      warnings.push({ message: `The key's token_uri ${key.token_uri} differs from the profile's token URL; the file uses the profile's (${s.tokenUrl}).` });
+    }
+    key = { ...key, token_uri: s.tokenUrl };
     // The downloaded key has no `domain`: IBM i needs it (the Workspace domain, = ALIASDMN).
     const { domain: _ignored, ...rest } = key;
     void _ignored;

@@ -1,7 +1,7 @@
 import { GUID_PATTERN } from "../constants";
 import { AppError, isAppError } from "../errors";
 import { describeCertificate, parsePrivateKey } from "../crypto/certificate";
-import { parseServiceAccountKey } from "../oauth/service-account-key";
+import { KEY_DERIVED_FIELDS, parseServiceAccountKey, settingsFromServiceAccountKey } from "../oauth/service-account-key";
 import {
   SECRET_LABELS,
   SECRET_NAMES,
@@ -171,10 +171,10 @@ export function finalizeImport(read: ReadImport, options: ImportOptions = {}): P
   if (settings.kind === "google-service-account" && secrets.serviceAccountKey) {
     try {
       const key = parseServiceAccountKey(secrets.serviceAccountKey);
-      Object.assign(settings, { serviceAccountEmail: key.client_email, serviceAccountClientId: key.client_id, privateKeyId: key.private_key_id, projectId: key.project_id });
+      Object.assign(settings, settingsFromServiceAccountKey(key, { tokenUrl: typeof settings.tokenUrl === "string" ? settings.tokenUrl : undefined }));
     } catch (error) {
       if (!isAppError(error)) throw error;
-      for (const f of ["serviceAccountEmail", "serviceAccountClientId", "privateKeyId", "projectId"]) delete settings[f];
+      for (const f of KEY_DERIVED_FIELDS) delete settings[f];
     }
   }
 

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { useTestDb } from "@/tests/helpers/test-db";
-import { CLIENT, TENANT, fixtureProfile, SECRET } from "@/tests/fixtures/profiles";
+import type { ProfileInput } from "../profiles/schema";
+import { CLIENT, GOOGLE_SA_JSON, TENANT, fixtureProfile, SECRET } from "@/tests/fixtures/profiles";
 import { listActivity } from "../activity/dal";
 import type { Actor } from "../auth/actor";
 import { diagnoseProfile } from "../doctor/service";
@@ -237,4 +238,36 @@ describe("bulk export as a ZIP (the console's Export all)", () => {
     expect(noPassword.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([["password", "Enter your password to include secrets."]]);
     expect(bulkExportRequestSchema.parse({ format: "imail-config" })).toMatchObject({ format: "imail-config", includeSecrets: false });
   });
+
+  it("Google: the uploaded key's token_uri becomes the token URL, and the IBM i files with and without secrets name the key's URLs", async () => {
+    const key = JSON.parse(GOOGLE_SA_JSON) as Record<string, string>;
+    const custom: Record<string, string> = {
+      ...key,
+      token_uri: "https://oauth2.private.example.net/token",
+      auth_uri: "https://accounts.private.example.net/o/oauth2/auth",
+      auth_provider_x509_cert_url: "https://certs.private.example.net/oauth2/v1/certs",
+      client_x509_cert_url: "https://certs.private.example.net/robot/v1/metadata/x509/sa",
+      universe_domain: "private.example.net",
+    };
+    const fixture = fixtureProfile("google-service-account", "google private key");
+    const base = { ...fixture, settings: fixture.settings as ProfileInput["settings"] & { kind: "google-service-account" } };
+    // The form posts Google's default token URL unless the admin changed it.
+    const p = await createProfile(cli, { ...base, settings: { ...base.settings, tokenUrl: "https://oauth2.googleapis.com/token" }, secrets: { serviceAccountKey: JSON.stringify(custom, null, 2) } });
+    expect(p.settings.kind === "google-service-account" && p.settings.tokenUrl).toBe("https://oauth2.private.example.net/token");
+    const without = JSON.parse((await exportProfile(cli, p.id, "ibmi-json", { includeSecrets: false })).content) as Record<string, string>;
+    const withSecrets = JSON.parse((await exportProfile(cli, p.id, "ibmi-json", { includeSecrets: true })).content) as Record<string, string>;
+    for (const k of ["token_uri", "auth_uri", "auth_provider_x509_cert_url", "client_x509_cert_url", "universe_domain", "client_email", "client_id", "private_key_id", "project_id"]) {
+      expect(without[k], k).toBe(custom[k]);
+      expect(withSecrets[k], k).toBe(custom[k]);
+    }
+    // A token URL the admin set on purpose is kept; the key does not override it.
+    const proxied = await createProfile(cli, { ...base, settings: { ...base.settings, name: "google via proxy", tokenUrl: "https://proxy.example.net/token" }, secrets: { serviceAccountKey: JSON.stringify(custom) } });
+    expect(proxied.settings.kind === "google-service-account" && proxied.settings.tokenUrl).toBe("https://proxy.example.net/token");
+    const proxiedWith = JSON.parse((await exportProfile(cli, proxied.id, "ibmi-json", { includeSecrets: true })).content) as Record<string, string>;
+    const proxiedWithout = JSON.parse((await exportProfile(cli, proxied.id, "ibmi-json", { includeSecrets: false })).content) as Record<string, string>;
+    expect(proxiedWith.token_uri).toBe(proxiedWithout.token_uri);
+    // A key whose token_uri is not https is refused, naming the key's property.
+    await expect(createProfile(cli, { ...base, settings: { ...base.settings, name: "google http key" }, secrets: { serviceAccountKey: JSON.stringify({ ...key, token_uri: "http://oauth2.example.net/token" }) } })).rejects.toThrow(/token_uri: Token URL must use https/);
+  });
 });
+

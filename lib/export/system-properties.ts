@@ -122,14 +122,22 @@ export function renderSystemProperties(input: ExportInput): ExportResult {
 
 /**
  * Renders the same properties as one `-Dkey=value;` list for the QIBM_RPG_JAVA_PROPERTIES
- * environment variable (each option ends with the separator, the last one included).
+ * environment variable (each option ends with the separator, the last one included). Throws
+ * AppError(invalid_input) naming the property whose value holds ";" or a line break.
  */
 export function renderJavaPropertiesList(input: ExportInput): ExportResult {
   const warnings: ExportWarning[] = [];
   const pairs = collectPairs(input, warnings).filter((p) => !p.comment);
   for (const p of pairs) {
-    if (p.value.includes(";")) warnings.push({ message: `${p.key} contains ";", the list separator; RPG would split the value there.` });
-    if (/[\r\n]/.test(p.value)) warnings.push({ message: `${p.key} contains a line break, which an environment variable cannot carry.` });
+    // RPG splits the list at every ";": a value holding one would end its option and start
+    // another (a second -Dimail.oauth.tokenUrl=…). The list cannot carry it, so refuse.
+    if (p.value.includes(";") || /[\r\n]/.test(p.value)) {
+      throw new AppError(
+        "invalid_input",
+        `${p.key} contains ${p.value.includes(";") ? '";", the separator of the -D list' : "a line break"}, which QIBM_RPG_JAVA_PROPERTIES cannot carry: use the system-properties (.properties) export, or change the value.`,
+        { field: p.key },
+      );
+    }
   }
   if (pairs.some((p) => p.value.includes("'"))) warnings.push({ message: "A value contains ' : double it inside ADDENVVAR … VALUE('…')." });
   if (!input.secrets) warnings.push({ message: "Secrets are placeholders (<…>); export with secrets included, or fill them in on the IBM i." });

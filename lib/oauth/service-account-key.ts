@@ -11,6 +11,10 @@ export const serviceAccountKeySchema = z.object({
   private_key_id: z.string().optional(),
   project_id: z.string().optional(),
   token_uri: z.string().optional(),
+  auth_uri: z.string().optional(),
+  auth_provider_x509_cert_url: z.string().optional(),
+  client_x509_cert_url: z.string().optional(),
+  universe_domain: z.string().optional(),
   domain: z.string().optional(),
 });
 export type ServiceAccountKey = z.infer<typeof serviceAccountKeySchema>;
@@ -40,4 +44,42 @@ export function parseServiceAccountKey(text: string): ServiceAccountKey {
   }
   parsePrivateKey(parsed.data.private_key, "serviceAccountKey");
   return parsed.data;
+}
+
+/** Google's token endpoint, the default of a service-account profile's token URL. */
+export const GOOGLE_DEFAULT_TOKEN_URL = "https://oauth2.googleapis.com/token";
+
+/** The non-secret settings a stored key determines (shown, exported without secrets). */
+export type KeyDerivedSettings = {
+  serviceAccountEmail: string;
+  serviceAccountClientId: string;
+  privateKeyId?: string;
+  projectId?: string;
+  authUri?: string;
+  authProviderCertUrl?: string;
+  clientCertUrl?: string;
+  universeDomain?: string;
+};
+export const KEY_DERIVED_FIELDS = ["serviceAccountEmail", "serviceAccountClientId", "privateKeyId", "projectId", "authUri", "authProviderCertUrl", "clientCertUrl", "universeDomain"] as const;
+
+/**
+ * The settings a key determines, and the token URL: the key's `token_uri` replaces the token URL
+ * while that is still Google's default (a key for a private endpoint or a test server brings its
+ * own), so the console, the IBM i file and the exports with and without secrets use one URL.
+ * A token URL the admin set to something else is kept.
+ */
+export function settingsFromServiceAccountKey(key: ServiceAccountKey, current: { tokenUrl?: string }): KeyDerivedSettings & { tokenUrl?: string } {
+  const derived: KeyDerivedSettings & { tokenUrl?: string } = {
+    serviceAccountEmail: key.client_email,
+    serviceAccountClientId: key.client_id,
+    privateKeyId: key.private_key_id,
+    projectId: key.project_id,
+    authUri: key.auth_uri,
+    authProviderCertUrl: key.auth_provider_x509_cert_url,
+    clientCertUrl: key.client_x509_cert_url,
+    universeDomain: key.universe_domain,
+  };
+  const tokenUri = key.token_uri?.trim();
+  if (tokenUri && (!current.tokenUrl || current.tokenUrl === GOOGLE_DEFAULT_TOKEN_URL)) derived.tokenUrl = tokenUri;
+  return derived;
 }

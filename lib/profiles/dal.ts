@@ -8,7 +8,20 @@ import { AppError } from "../errors";
 import { recordActivity } from "../activity/dal";
 import type { Actor } from "../auth/actor";
 import type { Prisma } from "../generated/prisma/client";
-import { parseServiceAccountKey } from "../oauth/service-account-key";
+import { parseServiceAccountKey, settingsFromServiceAccountKey } from "../oauth/service-account-key";
+
+/** Setting → the key-file property it comes from, to name the property in errors. */
+const KEY_FIELD_OF: Record<string, string> = {
+  tokenUrl: "token_uri",
+  serviceAccountEmail: "client_email",
+  serviceAccountClientId: "client_id",
+  privateKeyId: "private_key_id",
+  projectId: "project_id",
+  authUri: "auth_uri",
+  authProviderCertUrl: "auth_provider_x509_cert_url",
+  clientCertUrl: "client_x509_cert_url",
+  universeDomain: "universe_domain",
+};
 import {
   SECRET_LABELS,
   SECRET_NAMES,
@@ -288,8 +301,13 @@ function mergeSecrets(settings: ProfileSettings, stored: ProfileSecrets, input: 
       if (error instanceof AppError) throw new AppError("invalid_input", error.userMessage, { field: "secrets.serviceAccountKey" });
       throw error;
     }
-    next = { ...settings, serviceAccountEmail: key.client_email, serviceAccountClientId: key.client_id, privateKeyId: key.private_key_id, projectId: key.project_id };
-    if (!settings.domain && key.domain) next = { ...next, domain: key.domain };
+    // The key's URLs become settings: validate them like any setting (a token_uri must be https).
+    const checked = profileSettingsSchema.safeParse({ ...settings, ...settingsFromServiceAccountKey(key, settings), ...(!settings.domain && key.domain ? { domain: key.domain } : {}) });
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new AppError("invalid_input", `Service account key: ${KEY_FIELD_OF[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`, { field: "secrets.serviceAccountKey" });
+    }
+    next = checked.data;
   }
   if ("certificatePem" in settings && settings.certificatePem) describeCertificate(settings.certificatePem);
   return { secrets: merged, settings: next };

@@ -226,7 +226,7 @@ export const PROFILE_FORM: Record<ProfileKind, SectionSpec[]> = {
         { name: "impersonateUser", label: "User to impersonate", type: "email", required: true, placeholder: "sender@yourdomain.com", help: "The Workspace mailbox that sends; it is the XOAUTH2 user (never the service account)." },
         { name: "domain", label: "Workspace domain", type: "text", required: true, mono: true, placeholder: "yourdomain.com", help: "Added to the IBM i JSON file as the required domain; should match ALIASDMN." },
         { name: "scope", label: "Scope", type: "text", mono: true, defaultValue: DEFAULTS.googleScope },
-        { name: "tokenUrl", label: "Token URL", type: "url", mono: true, defaultValue: DEFAULTS.googleTokenUrl },
+        { name: "tokenUrl", label: "Token URL", type: "url", mono: true, defaultValue: DEFAULTS.googleTokenUrl, help: "Taken from the key's token_uri when a key is saved while this is Google's default; a URL you set yourself (a proxy) is kept. The IBM i JSON export writes this URL." },
       ],
     },
     sender(),

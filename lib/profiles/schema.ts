@@ -44,29 +44,58 @@ export const DEFAULTS = {
 const DOMAIN = /^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i;
 const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$|^\d{1,3}(\.\d{1,3}){3}$|^\[[0-9a-f:.]+\]$/i;
 
-const trimmed = () => z.string().trim();
+/**
+ * Control characters (C0, DEL, C1) and the Unicode line/paragraph separators. Refused in every
+ * setting string: a line break in a URL or IFS path would start a new key in iMailOAuth.config,
+ * a new property, a new CL command or a new PowerShell statement in an export.
+ */
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** The same, but line breaks and tabs are allowed (descriptions, PEM blocks). */
+const CONTROL_CHARS_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/;
+const controlCharMessage = (what: string, v: string, re: RegExp) => {
+  const ch = v.match(re)?.[0] ?? "";
+  const code = `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+  return ch === "\n" || ch === "\r" ? `${what} must be one line: it contains a line break (${code})` : `${what} must not contain control characters (found ${code})`;
+};
+
+/** The shared refinement of every single-line setting string: trimmed, no control characters. */
+const trimmed = (what = "Value") =>
+  z
+    .string()
+    .trim()
+    .check((ctx) => {
+      if (CONTROL_CHARS.test(ctx.value)) ctx.issues.push({ code: "custom", input: ctx.value, message: controlCharMessage(what, ctx.value, CONTROL_CHARS) });
+    });
+/** Multi-line text (description, PEM): line breaks and tabs allowed, other control characters not. */
+const multiLine = (what: string) =>
+  z
+    .string()
+    .trim()
+    .check((ctx) => {
+      if (CONTROL_CHARS_BUT_LINES.test(ctx.value)) ctx.issues.push({ code: "custom", input: ctx.value, message: controlCharMessage(what, ctx.value, CONTROL_CHARS_BUT_LINES) });
+    });
 
 export const guid = (what: string) =>
-  trimmed().regex(GUID_PATTERN, { message: `${what} must be a GUID like 00000000-0000-0000-0000-000000000000` });
+  trimmed(what).regex(GUID_PATTERN, { message: `${what} must be a GUID like 00000000-0000-0000-0000-000000000000` });
 
-export const tenantId = trimmed().refine((v) => GUID_PATTERN.test(v) || DOMAIN.test(v), {
+export const tenantId = trimmed("Tenant ID").refine((v) => GUID_PATTERN.test(v) || DOMAIN.test(v), {
   message: "Tenant ID must be the Directory (tenant) ID GUID from the app's Overview page, or a verified domain such as contoso.onmicrosoft.com",
 });
 
 export const email = (what = "Email address") =>
-  trimmed().pipe(z.email({ message: `${what} must be an email address like name@example.com` }));
+  trimmed(what).pipe(z.email({ message: `${what} must be an email address like name@example.com` }));
 
 export const domainName = (what = "Domain") =>
-  trimmed().regex(DOMAIN, { message: `${what} must be a domain name like example.com` });
+  trimmed(what).regex(DOMAIN, { message: `${what} must be a domain name like example.com` });
 
 export const host = (what = "Host") =>
-  trimmed().regex(HOST, { message: `${what} must be a host name or IP address (no scheme, no port), e.g. smtp.office365.com` });
+  trimmed(what).regex(HOST, { message: `${what} must be a host name or IP address (no scheme, no port), e.g. smtp.office365.com` });
 
 export const port = (what = "Port") =>
   z.coerce.number({ message: `${what} must be a number` }).int({ message: `${what} must be a whole number` }).min(1, { message: `${what} must be between 1 and 65535` }).max(65535, { message: `${what} must be between 1 and 65535` });
 
 export const scope = (what = "Scope") =>
-  trimmed()
+  trimmed(what)
     .min(1, { message: `${what} is required (space-separated, e.g. https://outlook.office365.com/.default)` })
     .max(2000)
     .refine((v) => !/[,;]/.test(v), { message: `${what}: separate scopes with spaces, not commas or semicolons` })
@@ -87,7 +116,7 @@ const booleanish = z.preprocess((v) => {
  * `$TENANT_ID` / `${TENANT_ID}` is refused with the hint from the iMail guide (AADSTS900023).
  */
 export function httpsUrl(what: string, placeholders: string[] = []) {
-  return trimmed()
+  return trimmed(what)
     .min(1, { message: `${what} is required` })
     .superRefine((value, ctx) => {
       const shell = value.match(/\$\{?([A-Z_]+)\}?|%([A-Z_]+)%/);
@@ -125,16 +154,16 @@ export function httpsUrl(what: string, placeholders: string[] = []) {
 
 /** IBM i object names: 1–10 characters, starting with a letter or $ # @. */
 const ibmiName = (what: string) =>
-  trimmed()
+  trimmed(what)
     .toUpperCase()
     .regex(/^[A-Z$#@][A-Z0-9$#@_.]{0,9}$/, { message: `${what} must be an IBM i name: 1–10 characters, starting with a letter, $, # or @` });
 
 const ifsPath = (what: string) =>
-  trimmed()
+  trimmed(what)
     .regex(/^\/[^\0']*$/, { message: `${what} must be an absolute IFS path starting with / (and without quotes)` })
     .max(240);
 
-const timeZone = trimmed().refine(
+const timeZone = trimmed("Time zone").refine(
   (tz) => {
     try {
       new Intl.DateTimeFormat("en-US", { timeZone: tz });
@@ -147,7 +176,7 @@ const timeZone = trimmed().refine(
 );
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
-export const certificatePem = trimmed().refine((v) => PEM_CERT.test(v), {
+export const certificatePem = multiLine("Certificate").refine((v) => PEM_CERT.test(v), {
   message: "Certificate must be a PEM block starting with -----BEGIN CERTIFICATE----- (the .crt/.cer you uploaded to Azure, Base64 encoded)",
 });
 
@@ -155,16 +184,16 @@ export const certificatePem = trimmed().refine((v) => PEM_CERT.test(v), {
 // Field groups shared by several kinds.
 
 const common = {
-  name: trimmed()
+  name: trimmed("Name")
     .min(1, { message: "Name is required" })
     .max(64, { message: "Name must be at most 64 characters" })
     .regex(/^[A-Za-z0-9][A-Za-z0-9 ._@-]*$/, { message: "Name may contain letters, digits, spaces and . _ @ - and must start with a letter or digit" }),
-  description: trimmed().max(500, { message: "Description must be at most 500 characters" }).default(""),
+  description: multiLine("Description").max(500, { message: "Description must be at most 500 characters" }).default(""),
   ibmiConfigFolder: ifsPath("IFS config folder").optional(),
   ibmiJsonPath: ifsPath("IBM i JSON path").optional(),
   ibmiAliasDomain: domainName("ALIASDMN domain").optional(),
   ibmiUserProfile: ibmiName("IBM i user profile").optional(),
-  ibmiAlias: trimmed().max(64).regex(/^[^\s'@]+$/, { message: "ADDUSRSMTP alias is the mailbox name before the @, without spaces or quotes" }).optional(),
+  ibmiAlias: trimmed("ADDUSRSMTP alias").max(64).regex(/^[^\s'@]+$/, { message: "ADDUSRSMTP alias is the mailbox name before the @, without spaces or quotes" }).optional(),
   ibmiTimeZone: timeZone.default("UTC"),
   secretExpiresAt: z.iso.date({ message: "Secret expiry must be a date (YYYY-MM-DD), as shown under Certificates & secrets" }).optional(),
 };
@@ -271,9 +300,13 @@ export const googleServiceAccountSchema = z.object({
   tokenUrl: httpsUrl("Token URL").default(DEFAULTS.googleTokenUrl),
   // Derived from the uploaded key (non-secret parts), kept for display and exports.
   serviceAccountEmail: email("Service account email").optional(),
-  serviceAccountClientId: trimmed().regex(/^\d{10,30}$/, { message: "Service account client ID is numeric" }).optional(),
-  privateKeyId: trimmed().max(100).optional(),
-  projectId: trimmed().max(100).optional(),
+  serviceAccountClientId: trimmed("Service account client ID").regex(/^\d{10,30}$/, { message: "Service account client ID is numeric" }).optional(),
+  privateKeyId: trimmed("private_key_id").max(100).optional(),
+  projectId: trimmed("project_id").max(100).optional(),
+  authUri: trimmed("auth_uri").max(500).optional(),
+  authProviderCertUrl: trimmed("auth_provider_x509_cert_url").max(500).optional(),
+  clientCertUrl: trimmed("client_x509_cert_url").max(500).optional(),
+  universeDomain: trimmed("universe_domain").max(253).optional(),
   ...ibmiSmtp,
   ...sender,
   ...smtp(DEFAULTS.googleSmtp),
@@ -288,9 +321,9 @@ export const oauth2GenericSchema = z.object({
   clientAuth: z
     .enum(["client_secret_basic", "client_secret_post", "private_key_jwt"], { message: "Client authentication must be client_secret_basic, client_secret_post or private_key_jwt" })
     .default("client_secret_basic"),
-  clientId: trimmed().min(1, { message: "Client ID is required" }).max(256),
-  scope: trimmed().max(2000).optional(),
-  username: trimmed().max(256).optional(),
+  clientId: trimmed("Client ID").min(1, { message: "Client ID is required" }).max(256),
+  scope: trimmed("Scope").max(2000).optional(),
+  username: trimmed("Username").max(256).optional(),
   certificatePem: certificatePem.optional(),
   mailUser: email("Mail user (XOAUTH2 user)"),
   ...sender,
@@ -305,7 +338,7 @@ export const oauth2GenericSchema = z.object({
 export const smtpBasicSchema = z.object({
   kind: z.literal("smtp-basic"),
   ...common,
-  username: trimmed().min(1, { message: "Username is required" }).max(256),
+  username: trimmed("Username").min(1, { message: "Username is required" }).max(256),
   ...sender,
   ...smtp(DEFAULTS.m365Smtp),
 });
