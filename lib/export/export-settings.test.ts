@@ -3,7 +3,7 @@ import { APP_CERT_PEM, fixtureProfile } from "@/tests/fixtures/profiles";
 import { profileSettingsSchema, type ProfileKind, type ProfileSettings } from "../profiles/schema";
 import { EXPORT_FORMATS, renderExport } from "./formats";
 import { joinClStatements, lintCl } from "./cl-lint";
-import { NOW, storedSettings } from "./test-helpers";
+import { NOW, storedSettings } from "@/tests/fixtures/stored-settings";
 import type { ExportFormatId, ExportInput } from "./types";
 
 /** Another valid value for each setting (valid for every kind that has the field). */

@@ -5,7 +5,7 @@ import { joinClStatements, lintCl } from "@/lib/export/cl-lint";
 import { EXPORT_FORMATS, renderExport } from "@/lib/export/formats";
 import { readImailEntries } from "@/lib/export/imail-config";
 import { parseImport, readImport } from "@/lib/export/import";
-import { NOW, storedSettings } from "@/lib/export/test-helpers";
+import { NOW, storedSettings } from "@/tests/fixtures/stored-settings";
 import type { ExportFormatId, ExportInput } from "@/lib/export/types";
 import { CONTROL_CHARS, PROFILE_KINDS, profileSettingsSchema, type ProfileKind, type ProfileSettings } from "@/lib/profiles/schema";
 import { fixtureProfile } from "@/tests/fixtures/profiles";
