@@ -45,6 +45,8 @@ const envSchema = z.object({
     }),
   // Host names (with port when not the default) the console answers to besides PUBLIC_URL's.
   ALLOWED_HOSTS: z.string().optional(),
+  // The server's scheduler of checks and alerts (lib/monitor); "off" for a console that only serves pages.
+  MONITOR_SCHEDULER: z.enum(["on", "off"], { message: "must be on or off" }).default("on"),
 });
 
 export type Env = z.infer<typeof envSchema> & {

@@ -16,6 +16,8 @@ const NUMBER_FIELDS: { name: keyof ConsoleSettings; label: string; help: string 
   { name: "smtpGreetingTimeoutSeconds", label: "SMTP greeting timeout, seconds", help: "" },
   { name: "smtpSocketTimeoutSeconds", label: "SMTP inactivity timeout, seconds", help: "Covers AUTH and DATA: a server that stops answering fails after this long." },
   { name: "imapTimeoutSeconds", label: "IMAP timeout, seconds", help: "" },
+  { name: "alertReminderHours", label: "Alert reminder, hours", help: "While a check stays failing, its alert is repeated this often." },
+  { name: "checkConcurrency", label: "Checks at a time", help: "How many scheduled checks run concurrently (token requests, canaries)." },
 ];
 
 export function SettingsForm({ action, values }: { action: Action; values: ConsoleSettings }) {

@@ -158,10 +158,13 @@ export async function rotateMasterKey(actor: Actor, options: { newKey?: MasterKe
       const profiles = await tx.profile.findMany({ where: { secrets: { not: null } }, select: { id: true, secrets: true } });
       const tokens = await tx.tokenCacheEntry.findMany({ select: { id: true, secrets: true } });
       const states = await tx.oAuthState.findMany({ select: { state: true, codeVerifier: true } });
-      options.onProgress?.(`re-encrypting ${profiles.length} profile secret sets, ${tokens.length} cached tokens, ${states.length} pending authorizations`);
+      // Alert channels: webhook URLs (Teams/Slack URLs carry tokens) and signing secrets.
+      const channels = await tx.alertChannel.findMany({ where: { secrets: { not: null } }, select: { id: true, secrets: true } });
+      options.onProgress?.(`re-encrypting ${profiles.length} profile secret sets, ${tokens.length} cached tokens, ${states.length} pending authorizations, ${channels.length} alert channels`);
       for (const p of profiles) await tx.profile.update({ where: { id: p.id }, data: { secrets: reseal(p.secrets!, p.id) } });
       for (const t of tokens) await tx.tokenCacheEntry.update({ where: { id: t.id }, data: { secrets: reseal(t.secrets, t.id) } });
       for (const o of states) await tx.oAuthState.update({ where: { state: o.state }, data: { codeVerifier: reseal(o.codeVerifier, o.state) } });
+      for (const c of channels) await tx.alertChannel.update({ where: { id: c.id }, data: { secrets: reseal(c.secrets!, c.id) } });
       await tx.setting.upsert({
         where: { key: KEY_CHECK_SETTING },
         create: { key: KEY_CHECK_SETTING, value: seal(KEY_CHECK_TEXT, newKey, KEY_CHECK_AAD) },

@@ -54,6 +54,10 @@ export type HttpsFake = {
   port: number;
   requests: FakeRequest[];
   setFailure(failure: FakeFailure): void;
+  /** Every answer waits this long first (a real IdP's latency; the monitor benchmark uses 100 ms). */
+  setResponseDelay(ms: number): void;
+  /** Holds every answer (requests are still recorded) until the returned function is called. */
+  holdResponses(): () => void;
   clearFailures(): void;
   /** Requests whose path ends with the given suffix (default: token endpoint). */
   count(pathSuffix?: string): number;
@@ -89,6 +93,8 @@ export async function startHttpsFake(options: { handler: Handler; failurePath: (
   const requests: FakeRequest[] = [];
   const failures: (FakeFailure & { remaining: number })[] = [];
   const sockets = new Set<Socket>();
+  let delayMs = 0;
+  let gate: Promise<void> | undefined;
 
   const server = https.createServer({ cert: fs.readFileSync(options.certFile ?? ca.serverCert), key: fs.readFileSync(options.keyFile ?? ca.serverKey) }, (raw, res) => {
     void (async () => {
@@ -98,6 +104,8 @@ export async function startHttpsFake(options: { handler: Handler; failurePath: (
       const req: FakeRequest = { at: new Date(), method: raw.method ?? "GET", path: url.pathname, form, headers: raw.headers, grantType: form.grant_type, clientId: form.client_id };
       // The query is part of what the handler needs (authorize); keep it on the raw message.
       requests.push(req);
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      if (gate) await gate;
       res.on("finish", () => {
         req.status = res.statusCode;
       });
@@ -128,6 +136,17 @@ export async function startHttpsFake(options: { handler: Handler; failurePath: (
     },
     clearFailures() {
       failures.length = 0;
+    },
+    setResponseDelay(ms) {
+      delayMs = ms;
+    },
+    holdResponses() {
+      let release!: () => void;
+      gate = new Promise<void>((r) => (release = r));
+      return () => {
+        gate = undefined;
+        release();
+      };
     },
     count(pathSuffix) {
       return requests.filter((r) => (pathSuffix ? r.path.endsWith(pathSuffix) : options.failurePath(r.path))).length;

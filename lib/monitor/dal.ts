@@ -1,0 +1,253 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { getDb } from "../db/client";
+import type { Actor } from "../auth/actor";
+import { AppError } from "../errors";
+import type { Prisma } from "../generated/prisma/client";
+import type { ProfileKind } from "../profiles/schema";
+import { DAY, MINUTE } from "./clock";
+import type { AlertingState } from "./decide";
+import type { CheckState, CheckStatus, CheckType } from "./types";
+
+/**
+ * The monitor's tables (Check, CheckRun): the only code that touches them. Checks are created
+ * per profile by syncChecks; the scheduler and `check run` claim a check through its lease
+ * columns before running it, so one check never runs twice at once — in one process or across
+ * the console server and the CLI.
+ */
+
+/** Kinds that have an OAuth token to check. */
+export const TOKEN_KINDS: readonly ProfileKind[] = ["m365-delegated", "m365-app-graph", "m365-app-smtp", "m365-auth-code", "google-service-account", "oauth2-generic"];
+
+export const DEFAULT_INTERVAL_MINUTES: Record<CheckType, number> = { token: 6 * 60, expiry: 24 * 60, canary: 60, relay: 5 };
+/** Refresh tokens of authorization-code profiles lapse after 90 days unused: refresh at least weekly. */
+export const AUTH_CODE_MAX_INTERVAL_MINUTES = 7 * 24 * 60;
+export const MIN_INTERVAL_MINUTES = 5;
+export const MAX_INTERVAL_MINUTES = 30 * 24 * 60;
+
+export type CheckDto = {
+  id: string;
+  type: CheckType;
+  profileId: string | null;
+  profileName: string | null;
+  profileKind: ProfileKind | null;
+  enabled: boolean;
+  intervalMinutes: number;
+  config: Record<string, unknown>;
+  nextRunAt: string;
+  lastRunAt: string | null;
+  status: CheckState;
+  message: string;
+  hint: string;
+  durationMs: number | null;
+  alertState: "ok" | "failing";
+  failingSince: string | null;
+  /** Another run holds the lease right now. */
+  running: boolean;
+};
+
+export type CheckRow = Prisma.CheckGetPayload<{ include: { profile: { select: { name: true; kind: true } } } }>;
+
+export function checkId(type: CheckType, subject: string): string {
+  return `${type}:${subject}`;
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text);
+    return v && typeof v === "object" && !Array.isArray(v) ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+export function toCheckDto(row: CheckRow, now: Date): CheckDto {
+  return {
+    id: row.id,
+    type: row.type as CheckType,
+    profileId: row.profileId,
+    profileName: row.profile?.name ?? null,
+    profileKind: (row.profile?.kind as ProfileKind | undefined) ?? null,
+    enabled: row.enabled,
+    intervalMinutes: row.intervalMinutes,
+    config: parseJson(row.config),
+    nextRunAt: row.nextRunAt.toISOString(),
+    lastRunAt: row.lastRunAt?.toISOString() ?? null,
+    status: row.lastStatus as CheckState,
+    message: row.lastMessage,
+    hint: row.lastHint,
+    durationMs: row.lastDurationMs,
+    alertState: row.alertState === "failing" ? "failing" : "ok",
+    failingSince: row.failingSince?.toISOString() ?? null,
+    running: Boolean(row.leaseUntil && row.leaseUntil.getTime() > now.getTime()),
+  };
+}
+
+const withProfile = { profile: { select: { name: true, kind: true } } } as const;
+
+/**
+ * Creates the missing checks: token health for every profile with a token, expiry for every
+ * profile. Two light queries when nothing is missing. A new expiry check runs at once (no
+ * network); a new token check first runs one interval later (the admin just tested the profile).
+ */
+export async function syncChecks(now: Date): Promise<number> {
+  const db = getDb();
+  const [profiles, existing] = await Promise.all([
+    db.profile.findMany({ select: { id: true, kind: true } }),
+    db.check.findMany({ where: { type: { in: ["token", "expiry"] } }, select: { id: true } }),
+  ]);
+  const have = new Set(existing.map((c) => c.id));
+  const data: Prisma.CheckCreateManyInput[] = [];
+  for (const p of profiles) {
+    if (TOKEN_KINDS.includes(p.kind as ProfileKind) && !have.has(checkId("token", p.id))) {
+      const interval = DEFAULT_INTERVAL_MINUTES.token;
+      data.push({ id: checkId("token", p.id), type: "token", profileId: p.id, intervalMinutes: interval, nextRunAt: new Date(now.getTime() + interval * MINUTE) });
+    }
+    if (!have.has(checkId("expiry", p.id))) data.push({ id: checkId("expiry", p.id), type: "expiry", profileId: p.id, intervalMinutes: DEFAULT_INTERVAL_MINUTES.expiry, nextRunAt: now });
+  }
+  if (data.length === 0) return 0;
+  // Another process may create the same rows meanwhile: insert one by one and skip duplicates.
+  let created = 0;
+  for (let i = 0; i < data.length; i += 500) {
+    const chunk = data.slice(i, i + 500);
+    try {
+      created += (await db.check.createMany({ data: chunk })).count;
+    } catch {
+      for (const row of chunk) {
+        try {
+          await db.check.create({ data: row });
+          created++;
+        } catch {
+          // created by another process
+        }
+      }
+    }
+  }
+  return created;
+}
+
+export async function listChecks(_actor: Actor, now: Date, filter: { profileId?: string; type?: CheckType } = {}): Promise<CheckDto[]> {
+  const rows = await getDb().check.findMany({ where: { profileId: filter.profileId, type: filter.type }, include: withProfile, orderBy: [{ profileId: "asc" }, { type: "asc" }] });
+  return rows
+    .map((r) => toCheckDto(r, now))
+    .sort((a, b) => (a.profileName ?? "").localeCompare(b.profileName ?? "") || a.type.localeCompare(b.type));
+}
+
+export async function findCheckRow(id: string): Promise<CheckRow | null> {
+  return getDb().check.findUnique({ where: { id }, include: withProfile });
+}
+
+/** Ids of enabled checks due at `now` whose lease is free, oldest due first. */
+export async function listDueCheckIds(now: Date, limit: number): Promise<string[]> {
+  const rows = await getDb().check.findMany({
+    where: { enabled: true, nextRunAt: { lte: now }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+    select: { id: true },
+    orderBy: { nextRunAt: "asc" },
+    take: limit,
+  });
+  return rows.map((r) => r.id);
+}
+
+/** When the next enabled check is due (the scheduler sleeps until then), or null. */
+export async function nextDueAt(): Promise<Date | null> {
+  const row = await getDb().check.findFirst({ where: { enabled: true }, orderBy: { nextRunAt: "asc" }, select: { nextRunAt: true } });
+  return row?.nextRunAt ?? null;
+}
+
+/**
+ * Takes the lease of a check: one UPDATE … WHERE the lease is free (SQLite serialises writers,
+ * so of two racing processes exactly one gets count 1). With `requireDue` the check must also
+ * still be due — a run that finished in another process meanwhile moved nextRunAt on.
+ */
+export async function claimCheck(id: string, owner: string, now: Date, leaseMs: number, requireDue: boolean): Promise<boolean> {
+  const res = await getDb().check.updateMany({
+    where: { id, ...(requireDue ? { enabled: true, nextRunAt: { lte: now } } : {}), OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+    data: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) },
+  });
+  return res.count === 1;
+}
+
+export async function releaseCheck(id: string, owner: string): Promise<void> {
+  await getDb().check.updateMany({ where: { id, leaseOwner: owner }, data: { leaseOwner: null, leaseUntil: null } });
+}
+
+export type RunRecord = {
+  status: CheckStatus;
+  message: string;
+  hint: string;
+  durationMs: number;
+  latencyMs?: number;
+  trigger: "schedule" | "manual";
+  alerting: AlertingState;
+  warned: Record<string, number>;
+  config?: Record<string, unknown>;
+};
+
+/** Stores a finished run, schedules the next one and releases the lease, in one transaction. */
+export async function finishCheck(id: string, owner: string, now: Date, intervalMinutes: number, run: RunRecord): Promise<void> {
+  const db = getDb();
+  await db.$transaction([
+    db.checkRun.create({ data: { id: randomUUID(), checkId: id, at: now, status: run.status, message: run.message.slice(0, 2000), durationMs: Math.round(run.durationMs), latencyMs: run.latencyMs === undefined ? null : Math.round(run.latencyMs), trigger: run.trigger } }),
+    db.check.updateMany({
+      where: { id, leaseOwner: owner },
+      data: {
+        lastRunAt: now,
+        nextRunAt: new Date(now.getTime() + intervalMinutes * MINUTE),
+        lastStatus: run.status,
+        lastMessage: run.message.slice(0, 2000),
+        lastHint: run.hint.slice(0, 2000),
+        lastDurationMs: Math.round(run.durationMs),
+        alertState: run.alerting.alertState,
+        failingSince: run.alerting.failingSince,
+        lastAlertAt: run.alerting.lastAlertAt,
+        warned: JSON.stringify(run.warned),
+        ...(run.config ? { config: JSON.stringify(run.config) } : {}),
+        leaseOwner: null,
+        leaseUntil: null,
+      },
+    }),
+  ]);
+}
+
+/** The latest run of a check (what `check run` shows when another process ran it). */
+export async function latestRun(id: string): Promise<{ at: Date; status: string; message: string; durationMs: number; latencyMs: number | null } | null> {
+  return getDb().checkRun.findFirst({ where: { checkId: id }, orderBy: { at: "desc" }, select: { at: true, status: true, message: true, durationMs: true, latencyMs: true } });
+}
+
+export async function countRuns(id: string): Promise<number> {
+  return getDb().checkRun.count({ where: { checkId: id } });
+}
+
+/** Canary latencies since `from`, oldest first (the dashboard chart). */
+export async function listCanaryLatencies(_actor: Actor, from: Date): Promise<{ checkId: string; profileName: string; at: string; latencyMs: number | null; status: string }[]> {
+  const rows = await getDb().checkRun.findMany({
+    where: { at: { gte: from }, check: { type: "canary" } },
+    select: { checkId: true, at: true, latencyMs: true, status: true, check: { select: { profile: { select: { name: true } } } } },
+    orderBy: { at: "asc" },
+    take: 20_000,
+  });
+  return rows.map((r) => ({ checkId: r.checkId, profileName: r.check.profile?.name ?? r.checkId, at: r.at.toISOString(), latencyMs: r.latencyMs, status: r.status }));
+}
+
+/** Changes how a check runs. Throws AppError(invalid_input) naming the field. */
+export async function updateCheckRow(id: string, data: { enabled?: boolean; intervalMinutes?: number; config?: Record<string, unknown>; nextRunAt?: Date }): Promise<void> {
+  const res = await getDb().check.updateMany({ where: { id }, data: { ...data, config: data.config ? JSON.stringify(data.config) : undefined } });
+  if (res.count === 0) throw new AppError("not_found", "Check not found.");
+}
+
+export async function createCheckRow(data: { id: string; type: CheckType; profileId: string | null; intervalMinutes: number; config: Record<string, unknown>; nextRunAt: Date; enabled: boolean }): Promise<void> {
+  await getDb().check.upsert({
+    where: { id: data.id },
+    create: { ...data, config: JSON.stringify(data.config) },
+    update: { intervalMinutes: data.intervalMinutes, config: JSON.stringify(data.config), enabled: data.enabled },
+  });
+}
+
+export async function deleteCheckRow(id: string): Promise<boolean> {
+  return (await getDb().check.deleteMany({ where: { id } })).count > 0;
+}
+
+/** Deletes check runs older than `days` (default 30). */
+export async function pruneCheckRuns(now: Date, days = 30): Promise<number> {
+  return (await getDb().checkRun.deleteMany({ where: { at: { lt: new Date(now.getTime() - days * DAY) } } })).count;
+}
