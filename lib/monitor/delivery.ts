@@ -1,7 +1,9 @@
 import "server-only";
 import { systemActor } from "../auth/actor";
 import { isAppError } from "../errors";
-import { sendTestMessage } from "../mail/send-test";
+import { deliver } from "../mail/pipeline";
+import { parseTestMessage } from "../mail/send-test";
+import { loadProfileWithSecrets } from "../profiles/dal";
 import { MINUTE, type Clock } from "./clock";
 import {
   MAX_ATTEMPTS,
@@ -38,7 +40,10 @@ export async function sendToChannel(channel: ChannelDto, secrets: ChannelSecrets
     if (!channel.profileId) return { ok: false, error: "The profile that sent this channel's emails was deleted: choose another profile (delete and re-add the channel)." };
     const { subject, body } = renderAlertEmail(message);
     try {
-      const res = await sendTestMessage(systemActor(), channel.profileId, { to: [channel.target], subject, body });
+      // The console's one delivery pipeline (token, transport, one retry on a rejected token).
+      const actor = systemActor();
+      const { profile, secrets } = await loadProfileWithSecrets(actor, channel.profileId);
+      const res = await deliver({ actor, profile, secrets, message: { type: "test", message: parseTestMessage({ to: [channel.target], subject, body }), headers: { "X-OMC-Alert": message.id } } });
       return res.ok ? { ok: true, detail: res.summary } : { ok: false, error: `${res.summary}${res.error?.fix ? ` — ${res.error.fix}` : ""}` };
     } catch (error) {
       return { ok: false, error: isAppError(error) ? error.userMessage : "the email could not be sent" };

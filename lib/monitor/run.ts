@@ -8,6 +8,7 @@ import { findProfile, type ProfileDto } from "../profiles/dal";
 import { getConsoleSettings } from "../settings/dal";
 import { getAccessToken } from "../tokens";
 import { raiseAlert } from "./alerts";
+import { runCanary, type CanaryConfig } from "./canary";
 import { MINUTE, type Clock } from "./clock";
 import { claimCheck, findCheckRow, finishCheck, releaseCheck, type CheckRow } from "./dal";
 import { decideAlert, expiryWarningDue } from "./decide";
@@ -113,7 +114,7 @@ async function execute(row: CheckRow, profile: ProfileDto | null, actor: Actor, 
     case "expiry":
       return expiryCheck(row, profile!, now);
     case "canary":
-      return { status: "unknown", message: "The canary is not available in this build.", hint: "" };
+      return runCanary(actor, profile!, JSON.parse(row.config || "{}") as CanaryConfig);
     default:
       return { status: "unknown", message: `Unknown check type ${row.type}.`, hint: "" };
   }

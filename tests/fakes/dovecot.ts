@@ -81,6 +81,10 @@ export type DovecotServer = {
   dir: string;
   /** Dovecot's log so far (auth decisions are logged with auth_verbose). */
   log: () => string;
+  /** Local delivery, as an MTA's LDA would do it: the raw message into the mailbox's Maildir/new. */
+  deliver: (address: string, raw: string) => void;
+  /** Files in the mailbox's INBOX (new + cur): proves a message is gone after an EXPUNGE. */
+  inboxFiles: (address: string) => string[];
   stop: () => Promise<void>;
 };
 
@@ -287,6 +291,18 @@ service stats {
     port,
     dir,
     log,
+    deliver: (address, raw) => {
+      const box = path.join(mail, address.toLowerCase());
+      const name = `${Math.floor(Date.now() / 1000)}.M${randomBytes(6).toString("hex")}P${process.pid}.omc-test`;
+      // Maildir delivery: write in tmp/, then rename into new/ (atomic for the reader).
+      fs.writeFileSync(path.join(box, "tmp", name), raw.replace(/\r?\n/g, "\r\n"));
+      fs.renameSync(path.join(box, "tmp", name), path.join(box, "new", name));
+      chownTree(path.join(box, "new", name), mailIds.uid, mailIds.gid);
+    },
+    inboxFiles: (address) => {
+      const box = path.join(mail, address.toLowerCase());
+      return ["new", "cur"].flatMap((d) => (fs.existsSync(path.join(box, d)) ? fs.readdirSync(path.join(box, d)).map((f) => `${d}/${f}`) : []));
+    },
     stop: async () => {
       process.removeListener("exit", killOnExit);
       if (exited === null) {

@@ -72,6 +72,8 @@ export type SmtpPeerOptions = {
   noGreeting?: boolean;
   /** Refuse these recipients at RCPT TO with `550 5.1.1 … Recipient address rejected` (the others are accepted). */
   unknownRecipients?: string[];
+  /** Called for each accepted message (e.g. to deliver it on to a Dovecot mailbox, as an MTA would). */
+  onReceived?: (m: ReceivedMessage) => void;
   /** Reply to MAIL FROM with this (e.g. "554 5.2.252 SendAsDenied") when the From is not the authenticated user. */
   sendAsDeniedReply?: string;
 };
@@ -222,7 +224,7 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
         simpleParser(raw)
           .then((parsed) => {
             const env = session.envelope;
-            received.push({
+            const message: ReceivedMessage = {
               authUser: typeof session.user === "string" ? session.user : undefined,
               mailFrom: env.mailFrom ? env.mailFrom.address : "",
               mailFromArgs: env.mailFrom ? env.mailFrom.args : false,
@@ -230,7 +232,9 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
               secure: session.secure,
               raw: raw.toString("utf8"),
               parsed,
-            });
+            };
+            received.push(message);
+            options.onReceived?.(message);
             callback(null, "2.6.0 <test-peer-queued@peer.test.local> Queued mail for delivery");
           })
           .catch((error: Error) => callback(error));
