@@ -47,6 +47,13 @@ const envSchema = z.object({
   ALLOWED_HOSTS: z.string().optional(),
   // The server's scheduler of checks and alerts (lib/monitor); "off" for a console that only serves pages.
   MONITOR_SCHEDULER: z.enum(["on", "off"], { message: "must be on or off" }).default("on"),
+  // The SMTP relay (lib/relay): set RELAY_PORT to run it with the console (or `relay serve`).
+  RELAY_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  RELAY_HOST: z.string().min(1).optional(),
+  /** Optional implicit-TLS port (465-style). */
+  RELAY_TLS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Where accepted messages are spooled; default DATA_DIR/relay/spool. Nodes sharing a queue share this folder. */
+  RELAY_SPOOL_DIR: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema> & {

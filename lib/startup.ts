@@ -30,4 +30,7 @@ export async function runStartupChecks(): Promise<void> {
   } catch (error) {
     console.error("[console] start-up pruning failed:", error instanceof Error ? error.message : error);
   }
+  // The SMTP relay (RELAY_PORT or enabled on the Relay page) runs as a supervised child.
+  const { startRelaySupervisor } = await import("./relay/supervisor");
+  startRelaySupervisor();
 }

@@ -165,6 +165,9 @@ export async function rotateMasterKey(actor: Actor, options: { newKey?: MasterKe
       for (const t of tokens) await tx.tokenCacheEntry.update({ where: { id: t.id }, data: { secrets: reseal(t.secrets, t.id) } });
       for (const o of states) await tx.oAuthState.update({ where: { state: o.state }, data: { codeVerifier: reseal(o.codeVerifier, o.state) } });
       for (const c of channels) await tx.alertChannel.update({ where: { id: c.id }, data: { secrets: reseal(c.secrets!, c.id) } });
+      // The relay's TLS certificate and key (lib/relay/settings.ts RELAY_TLS_SETTING; AAD = the key).
+      const relayTls = await tx.setting.findUnique({ where: { key: "relay.tls" } });
+      if (relayTls) await tx.setting.update({ where: { key: "relay.tls" }, data: { value: reseal(relayTls.value, "relay.tls") } });
       await tx.setting.upsert({
         where: { key: KEY_CHECK_SETTING },
         create: { key: KEY_CHECK_SETTING, value: seal(KEY_CHECK_TEXT, newKey, KEY_CHECK_AAD) },
