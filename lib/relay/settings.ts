@@ -1,6 +1,5 @@
 import "server-only";
 import os from "node:os";
-import { generate } from "selfsigned";
 import { getDb } from "../db/client";
 import { getEnv } from "../env";
 import { AppError } from "../errors";
@@ -87,7 +86,7 @@ export async function loadRelayTls(): Promise<RelayTls> {
   if (existing) return existing;
   const name = os.hostname() || "omc-relay";
   const notAfter = new Date(Date.now() + 5 * 365 * 24 * 3600_000);
-  const pems = await generate([{ name: "commonName", value: name }], {
+  const pems = await (await loadSelfsigned()).generate([{ name: "commonName", value: name }], {
     keySize: 2048,
     algorithm: "sha256",
     notAfterDate: notAfter,
@@ -97,10 +96,19 @@ export async function loadRelayTls(): Promise<RelayTls> {
       { name: "extKeyUsage", serverAuth: true },
       { name: "subjectAltName", altNames: [{ type: 2, value: name }, { type: 2, value: "localhost" }, { type: 7, ip: "127.0.0.1" }] },
     ],
-  } as Parameters<typeof generate>[1]);
+  });
   const tls: RelayTls = { certPem: pems.cert, keyPem: pems.private, source: "self-signed" };
   await writeTls(tls);
   return tls;
+}
+
+type Selfsigned = { generate(attrs: { name: string; value: string }[], opts: Record<string, unknown>): Promise<{ cert: string; private: string }> };
+
+// `selfsigned` (node-forge based X.509) is loaded only when a certificate must be made, so the
+// console's pages never bundle it.
+const SELFSIGNED = "selfsigned";
+async function loadSelfsigned(): Promise<Selfsigned> {
+  return (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ SELFSIGNED)) as Selfsigned;
 }
 
 /** Stores an admin's certificate + unencrypted PEM key (checked to match). Returns the public facts. */
