@@ -1,6 +1,12 @@
+import type { ActionResult } from "@/lib/action-result";
 import type { Finding, Severity } from "@/lib/doctor/types";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { cn } from "@/components/ui/cn";
+import { InlineActionForm } from "@/components/ui/inline-action-form";
+
+type Action = (prev: ActionResult, form: FormData) => Promise<ActionResult>;
+/** Server actions (bound to the profile) that acknowledge a finding or withdraw it. */
+export type FindingActions = { acknowledge: Action; unacknowledge: Action };
 
 /**
  * The doctor's findings grouped by severity, each with what is wrong, why it fails and the fix,
@@ -24,9 +30,11 @@ export type DoctorFindingsProps = {
   linkSteps?: boolean;
   /** Shown when there is nothing to report. */
   passedText?: string;
+  /** When given (a stored profile), each finding can be acknowledged and an acknowledgement withdrawn. */
+  actions?: FindingActions;
 };
 
-export function DoctorFindings({ findings, stepTitles = {}, linkSteps = true, passedText = "All checks passed." }: DoctorFindingsProps) {
+export function DoctorFindings({ findings, stepTitles = {}, linkSteps = true, passedText = "All checks passed.", actions }: DoctorFindingsProps) {
   if (findings.length === 0) {
     return (
       <p className="flex items-center gap-2 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm font-medium text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950/60 dark:text-emerald-200" data-testid="doctor-passed">
@@ -41,13 +49,14 @@ export function DoctorFindings({ findings, stepTitles = {}, linkSteps = true, pa
     <div className="space-y-5" data-testid="doctor-findings">
       <p className="flex flex-wrap gap-2 text-sm" aria-label="Summary">
         {GROUPS.map((g) => {
-          const n = findings.filter((f) => f.severity === g.severity).length;
+          const n = findings.filter((f) => f.severity === g.severity && !f.acknowledged).length;
           return n ? (
             <Badge key={g.severity} tone={g.tone}>
               {n} {n === 1 ? SEVERITY_LABEL[g.severity].toLowerCase() : g.label.toLowerCase()}
             </Badge>
           ) : null;
         })}
+        {findings.some((f) => f.acknowledged) && <Badge tone="neutral">{findings.filter((f) => f.acknowledged).length} acknowledged</Badge>}
       </p>
       {GROUPS.map((g) => {
         const items = findings.filter((f) => f.severity === g.severity);
@@ -59,7 +68,7 @@ export function DoctorFindings({ findings, stepTitles = {}, linkSteps = true, pa
             </h3>
             <ul className="space-y-3">
               {items.map((f, i) => (
-                <FindingItem key={`${f.ruleId}-${f.field ?? ""}-${i}`} finding={f} border={g.border} tone={g.tone} stepTitle={stepTitles[f.stepId]} linkStep={linkSteps} />
+                <FindingItem key={`${f.ruleId}-${f.field ?? ""}-${i}`} finding={f} border={g.border} tone={g.tone} stepTitle={stepTitles[f.stepId]} linkStep={linkSteps} actions={actions} />
               ))}
             </ul>
           </section>
@@ -69,12 +78,17 @@ export function DoctorFindings({ findings, stepTitles = {}, linkSteps = true, pa
   );
 }
 
-function FindingItem({ finding: f, border, tone, stepTitle, linkStep }: { finding: Finding; border: string; tone: Tone; stepTitle?: string; linkStep: boolean }) {
+function FindingItem({ finding: f, border, tone, stepTitle, linkStep, actions }: { finding: Finding; border: string; tone: Tone; stepTitle?: string; linkStep: boolean; actions?: FindingActions }) {
   const step = stepTitle ?? f.stepId;
   return (
-    <li className={cn("rounded-md border border-l-4 border-slate-200 bg-white px-4 py-3 text-sm dark:border-slate-800 dark:bg-slate-900", border)} data-rule={f.ruleId}>
+    <li
+      className={cn("rounded-md border border-l-4 border-slate-200 bg-white px-4 py-3 text-sm dark:border-slate-800 dark:bg-slate-900", f.acknowledged ? "border-l-slate-300 opacity-80 dark:border-l-slate-600" : border)}
+      data-rule={f.ruleId}
+      data-acknowledged={f.acknowledged ? "true" : undefined}
+    >
       <div className="flex flex-wrap items-center gap-2">
-        <Badge tone={tone}>{SEVERITY_LABEL[f.severity]}</Badge>
+        <Badge tone={f.acknowledged ? "neutral" : tone}>{SEVERITY_LABEL[f.severity]}</Badge>
+        {f.acknowledged && <Badge tone="neutral">Acknowledged</Badge>}
         <p className="font-semibold text-slate-900 dark:text-slate-100">{f.title}</p>
         {f.code && <Badge tone="neutral" className="font-mono">{f.code}</Badge>}
         {f.line !== undefined ? (
@@ -103,6 +117,20 @@ function FindingItem({ finding: f, border, tone, stepTitle, linkStep }: { findin
           <span className="font-medium text-slate-700 dark:text-slate-300">{step}</span>
         )}
       </p>
+      {f.acknowledged && (
+        <p className="mt-2 text-xs text-slate-600 [overflow-wrap:anywhere] dark:text-slate-400">
+          Acknowledged by {f.acknowledged.by} at {f.acknowledged.at.replace("T", " ").slice(0, 16)} UTC{f.acknowledged.note ? `: ${f.acknowledged.note}` : ""}. It shows again if its facts change.
+        </p>
+      )}
+      {actions && f.severity !== "info" && (
+        <div className="mt-2">
+          {f.acknowledged ? (
+            <InlineActionForm action={actions.unacknowledge} fields={{ ruleId: f.ruleId }} label="Withdraw acknowledgement" pendingLabel="Withdrawing…" variant="ghost" testId={`unack-${f.ruleId}`} />
+          ) : (
+            <InlineActionForm action={actions.acknowledge} fields={{ ruleId: f.ruleId, fingerprint: f.fingerprint }} label="Acknowledge" pendingLabel="Acknowledging…" variant="ghost" testId={`ack-${f.ruleId}`} />
+          )}
+        </div>
+      )}
     </li>
   );
 }

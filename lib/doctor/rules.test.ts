@@ -105,6 +105,20 @@ describe("doctor: specifics", () => {
     expect(runDoctor(input("smtp-basic", { smtpHost: "mail.example.net" }, { now: new Date("2027-01-02T00:00:00Z") })).find((f) => f.ruleId === "basic-auth-exchange-retired")).toBeUndefined();
   });
 
+  it("clouds: only known Microsoft hosts of different clouds are a mismatch; test servers and proxies are not", () => {
+    const cloud = (tokenUrl: string, patch: Record<string, unknown> = {}) => runDoctor(input("m365-app-graph", { tokenUrl, ...patch })).find((f) => f.ruleId === "national-cloud-mismatch");
+    // Any token host that is not a Microsoft authority says nothing about the cloud.
+    for (const host of ["https://127.0.0.1:8443/{TENANT_ID}/token", "https://idp-proxy.corp.example/{TENANT_ID}/oauth2/v2.0/token", "https://login.microsoftonline.com.evil.example/{TENANT_ID}/token"]) {
+      expect(cloud(host), host).toBeUndefined();
+    }
+    expect(cloud("https://login.microsoftonline.com/{TENANT_ID}/oauth2/v2.0/token")).toBeUndefined();
+    expect(cloud("https://login.microsoftonline.us/{TENANT_ID}/oauth2/v2.0/token", { scope: "https://graph.microsoft.us/.default", graphEndpoint: "https://graph.microsoft.us/v1.0/users/{FROM_ADDRESS}/sendMail" })).toBeUndefined();
+    // A known pair that disagrees, either way round, and a resource on an unknown host is no evidence.
+    expect(cloud("https://login.microsoftonline.us/{TENANT_ID}/oauth2/v2.0/token")?.problem).toMatch(/login\.microsoftonline\.us is the US Government cloud, but graph\.microsoft\.com is the global cloud/);
+    expect(cloud("https://login.microsoftonline.com/{TENANT_ID}/oauth2/v2.0/token", { scope: "https://microsoftgraph.chinacloudapi.cn/.default" })).toMatchObject({ field: "settings.scope" });
+    expect(cloud("https://login.microsoftonline.us/{TENANT_ID}/oauth2/v2.0/token", { scope: "https://graph.test.example/.default", graphEndpoint: "https://graph.test.example/v1.0/users/{FROM_ADDRESS}/sendMail" })).toBeUndefined();
+  });
+
   it("secret and certificate expiry: error once expired, quiet beyond 30 days", () => {
     expect(runDoctor(input("m365-app-graph", { secretExpiresAt: "2026-03-01" })).find((f) => f.ruleId === "client-secret-expiry")).toMatchObject({ severity: "error", code: "AADSTS7000222" });
     expect(runDoctor(input("m365-app-smtp", {}, { certificate: { notAfter: "2026-03-01T00:00:00.000Z" } })).find((f) => f.ruleId === "certificate-expiry")?.severity).toBe("error");

@@ -47,6 +47,39 @@ function tokenHost(input: DoctorInput): string | undefined {
   }
 }
 
+type MicrosoftCloud = "global" | "usgov" | "china";
+const CLOUD_LABEL: Record<MicrosoftCloud, string> = { global: "global", usgov: "US Government", china: "China (21Vianet)" };
+/** Hosts that belong to one Microsoft cloud: sign-in authorities and the resources we use. */
+export const MICROSOFT_CLOUD_OF_HOST: Record<string, MicrosoftCloud> = {
+  "login.microsoftonline.com": "global",
+  "login.windows.net": "global",
+  "sts.windows.net": "global",
+  "outlook.office365.com": "global",
+  "outlook.office.com": "global",
+  "smtp.office365.com": "global",
+  "graph.microsoft.com": "global",
+  "login.microsoftonline.us": "usgov",
+  "outlook.office365.us": "usgov",
+  "outlook-dod.office365.us": "usgov",
+  "graph.microsoft.us": "usgov",
+  "dod-graph.microsoft.us": "usgov",
+  "login.chinacloudapi.cn": "china",
+  "login.partner.microsoftonline.cn": "china",
+  "partner.outlook.cn": "china",
+  "microsoftgraph.chinacloudapi.cn": "china",
+};
+
+/** The host of a URL (placeholders allowed) or of a bare host name; undefined otherwise. */
+function hostOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!value.includes("://")) return /^[a-z0-9.-]+$/i.test(value) ? value.toLowerCase() : undefined;
+  try {
+    return new URL(value.replace(/\{[A-Z_]+\}/g, "x")).host.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
 /** True when a scope string asks for a resource on Exchange Online (either host name). */
 function targetsOutlook(scope: string | undefined): boolean {
   return scopes(scope).some((s) => /^https:\/\/outlook\.office(365)?\.com\//i.test(s));
@@ -164,17 +197,25 @@ export const RULES: DoctorRule[] = [
     id: "national-cloud-mismatch",
     severity: "warning",
     title: "Token authority and resource belong to different clouds",
-    why: "A token from a national cloud (login.microsoftonline.us / .partner.microsoftonline.cn) is not accepted by the global outlook.office365.com or graph.microsoft.com, and vice versa.",
+    why: "A token from a national cloud (login.microsoftonline.us / login.partner.microsoftonline.cn) is not accepted by the global outlook.office365.com or graph.microsoft.com, and vice versa.",
     fix: "Use the resource hosts of the same cloud as the token URL (e.g. outlook.office365.us / graph.microsoft.us for GCC High).",
     stepId: STEP.azureRegisterApp,
     kinds: MS_KINDS,
     check: (i) => {
+      // Only hosts known to belong to a Microsoft cloud are compared: a test server, a proxy or
+      // any other token host says nothing about the cloud, so it is never a mismatch.
       const host = tokenHost(i);
-      if (!host) return null;
-      const national = host !== "login.microsoftonline.com";
-      const resources = [str(i, "scope"), str(i, "graphEndpoint")].join(" ");
-      const global = /https:\/\/(outlook\.office(365)?\.com|graph\.microsoft\.com)\//i.test(resources);
-      return national && global ? { problem: `Token URL host is ${host}, but the scope/endpoint targets the global cloud.`, field: "settings.scope" } : null;
+      const authority = host ? MICROSOFT_CLOUD_OF_HOST[host] : undefined;
+      if (!authority) return null;
+      const resources = [...scopes(str(i, "scope")), str(i, "graphEndpoint")]
+        .map((v) => hostOf(v))
+        .filter((h): h is string => Boolean(h));
+      const other = resources.find((h) => MICROSOFT_CLOUD_OF_HOST[h] && MICROSOFT_CLOUD_OF_HOST[h] !== authority);
+      if (!other) return null;
+      return {
+        problem: `Token URL host ${host} is the ${CLOUD_LABEL[authority]} cloud, but ${other} is the ${CLOUD_LABEL[MICROSOFT_CLOUD_OF_HOST[other]]} cloud.`,
+        field: scopes(str(i, "scope")).some((s) => hostOf(s) === other) ? "settings.scope" : "settings.graphEndpoint",
+      };
     },
   },
   // ------------------------------------------------------------------ delegated (ROPC)
@@ -543,7 +584,8 @@ export const RULES: DoctorRule[] = [
     title: "RBAC for Applications, but the token carries SMTP.SendAsApp",
     why: "With RBAC for Applications the authorisation comes from the role assignment; IBM's recipe requires that the token does NOT carry the SMTP.SendAsApp claim (the API permission must not be added).",
     fix: "Remove the Office 365 Exchange Online SMTP.SendAsApp API permission (and its consent), keep the \"Application SMTP.SendAsApp\" role assignment, then acquire a new token.",
-    stepId: STEP.exchangeRbac,
+    // The fix is on the API permissions step ("no SMTP.SendAsApp"), which the guide must not show as verified.
+    stepId: STEP.azureApiPermissions,
     kinds: ["m365-app-smtp"],
     check: (i) => {
       const c = i.claims;

@@ -3,10 +3,29 @@ import type { DoctorInput, DoctorRule, Finding, RuleHit, Severity } from "./type
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
+/** FNV-1a, 2 × 32 bits: a stable, dependency-free identity for a finding's facts (not a secret). */
+function fnv(text: string, seed: number): string {
+  let h = seed >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/** The fingerprint of a finding's facts: rule, severity, problem text, field and code. */
+export function fingerprintOf(f: Pick<Finding, "ruleId" | "severity" | "problem" | "field" | "code">): string {
+  const text = JSON.stringify([f.ruleId, f.severity, f.problem, f.field ?? "", f.code ?? ""]);
+  return fnv(text, 0x811c9dc5) + fnv(text, 0x01000193);
+}
+
 function toFinding(rule: DoctorRule, hit: RuleHit, input: DoctorInput): Finding {
   const field = hit.field;
   const src = field && input.source ? input.source.sources[field.replace(/^settings\./, "")] : undefined;
+  const severity = hit.severity ?? rule.severity;
+  const code = hit.code ?? rule.code;
   return {
+    fingerprint: fingerprintOf({ ruleId: rule.id, severity, problem: hit.problem, field, code }),
     ruleId: rule.id,
     severity: hit.severity ?? rule.severity,
     title: rule.title,
@@ -50,9 +69,9 @@ export function runDoctor(input: DoctorInput, rules: readonly DoctorRule[] = RUL
   return out.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
 }
 
-/** True when any finding has severity "error" (the CLI exits 1). */
+/** True when any finding that is not acknowledged has severity "error" (the CLI exits 1). */
 export function hasErrors(findings: readonly Finding[]): boolean {
-  return findings.some((f) => f.severity === "error");
+  return findings.some((f) => f.severity === "error" && !f.acknowledged);
 }
 
 export { RULES };

@@ -4,6 +4,7 @@ import { looksLikeSecretId } from "../export/import";
 import type { ClaimsSummary } from "../oauth/types";
 import { loadProfileWithSecrets } from "../profiles/dal";
 import { getTokenCacheForProfile, tokenScopeFor } from "../tokens";
+import { applyAcknowledgements, listAcknowledgements } from "./acknowledgements";
 import { hasErrors, runDoctor } from "./run";
 import type { Finding } from "./types";
 
@@ -19,7 +20,8 @@ export type DiagnoseOptions = {
 export type ProfileDiagnosis = { profileId: string; profileName: string; kind: string; findings: Finding[]; hasErrors: boolean };
 
 /**
- * Runs the doctor on a stored profile. Secrets are loaded only to derive harmless facts (is the
+ * Runs the doctor on a stored profile; findings an admin acknowledged (with the same facts) carry
+ * `acknowledged` and do not count as errors. Secrets are loaded only to derive harmless facts (is the
  * client secret a GUID, i.e. the Secret ID?) and are never returned. Throws AppError(not_found).
  */
 export async function diagnoseProfile(actor: Actor, profileId: string, options: DiagnoseOptions = {}): Promise<ProfileDiagnosis> {
@@ -32,7 +34,7 @@ export async function diagnoseProfile(actor: Actor, profileId: string, options: 
     const scope = tokenScopeFor(profile.settings, "default");
     claims = (entries.find((e) => e.scope === scope) ?? null)?.claims ?? null;
   }
-  const findings = runDoctor({
+  const raw = runDoctor({
     settings: profile.settings,
     secretsSet: profile.secretsSet,
     certificate: profile.certificate,
@@ -40,5 +42,6 @@ export async function diagnoseProfile(actor: Actor, profileId: string, options: 
     now: options.now ?? new Date(),
     secretShapes: { clientSecretLooksLikeSecretId: looksLikeSecretId(secrets.clientSecret) },
   });
+  const findings = applyAcknowledgements(raw, await listAcknowledgements(actor, profileId));
   return { profileId: profile.id, profileName: profile.name, kind: profile.kind, findings, hasErrors: hasErrors(findings) };
 }

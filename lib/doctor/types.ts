@@ -47,9 +47,21 @@ export type Finding = {
   /** For imported files: the line and key the value came from. */
   line?: number;
   key?: string;
+  /**
+   * Identifies the finding's facts (rule, problem text with the profile's values, field, code):
+   * an acknowledgement holds while they stay the same, and lapses when they change.
+   */
+  fingerprint: string;
+  /** Set when an admin acknowledged exactly these facts; such a finding no longer counts. */
+  acknowledged?: { by: string; at: string; note: string };
 };
 
 export type RuleHit = Partial<Pick<Finding, "severity" | "why" | "fix" | "code" | "field" | "stepId">> & { problem: string };
+
+/** True when a finding still asks for action (not acknowledged, not just a note). */
+export function isOpenFinding(f: Finding): boolean {
+  return !f.acknowledged && f.severity !== "info";
+}
 
 export type DoctorRule = {
   id: string;

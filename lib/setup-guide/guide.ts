@@ -5,6 +5,7 @@ import { defaultIbmiJsonPath } from "../export/ibmi-json";
 import { imcfg1Port } from "../export/imcfg1";
 import type { ExportFormatId } from "../export/types";
 import { EXCHANGE_BASIC_AUTH_TIMELINE } from "../mail/exchange-basic-auth";
+import { isOpenFinding, type Finding } from "../doctor/types";
 import { STEP, type StepId } from "./step-ids";
 
 /**
@@ -37,13 +38,36 @@ export type SetupStep = {
   exportFormat?: ExportFormatId;
 };
 
-export type StepStatus = "verified" | "pending" | "manual";
-export type EvaluatedStep = SetupStep & { status: StepStatus };
-export type SetupGuide = { kind: ProfileSettings["kind"]; steps: EvaluatedStep[]; verified: number; verifiable: number };
+/**
+ * verified: the console holds the proof and the doctor has nothing open against the step;
+ * attention: the doctor has an open finding that this step fixes (whatever the proof says);
+ * pending: the console will know once it has the proof; manual: the console cannot observe it;
+ * checked: a manual step an admin ticked off.
+ */
+export type StepStatus = "verified" | "attention" | "pending" | "manual" | "checked";
+/** A doctor finding as the guide shows it on the step it points at. */
+export type StepFinding = Pick<Finding, "ruleId" | "severity" | "title" | "problem">;
+export type StepCheck = { by: string; at: string };
+export type EvaluatedStep = SetupStep & { status: StepStatus; findings: StepFinding[]; check?: StepCheck };
+export type SetupGuide = {
+  kind: ProfileSettings["kind"];
+  steps: EvaluatedStep[];
+  /** Steps done: verified by proof or ticked off, with nothing open in the doctor. */
+  done: number;
+  /** Steps to do: every step except optional ones not done. */
+  total: number;
+  /** Steps the console can verify, and how many of them it has verified. */
+  verified: number;
+  verifiable: number;
+};
 
 export type SetupGuideOptions = {
   /** The console's OAuth callback URL (authorization-code profiles register it as redirect URI). */
   callbackUrl?: string;
+  /** The doctor's findings for the profile: an open one (error/warning, not acknowledged) holds its step back. */
+  findings?: readonly Finding[];
+  /** Manual steps ticked off by an admin, by step id. */
+  checks?: Readonly<Record<string, StepCheck>>;
 };
 
 const v = (label: string, value: string | undefined | null): SetupValue[] => (value ? [{ label, value }] : []);
@@ -557,8 +581,9 @@ function buildSteps(s: ProfileSettings, options: SetupGuideOptions, certificateS
 }
 
 /**
- * The checklist for a profile, each step marked verified / pending (the console will know once it
- * has the proof) / manual (nothing the console can observe). Pure; never throws.
+ * The checklist for a profile, each step marked verified / attention (the doctor has an open
+ * finding for it) / pending (the console will know once it has the proof) / manual (nothing the
+ * console can observe) / checked (a manual step ticked off). Pure; never throws.
  */
 export function getSetupGuide(settings: ProfileSettings, facts: ActivityFacts, options: SetupGuideOptions & { certificateSha1?: string } = {}): SetupGuide {
   const proof: Record<VerifiedBy, boolean> = {
@@ -575,9 +600,27 @@ export function getSetupGuide(settings: ProfileSettings, facts: ActivityFacts, o
     values: [],
     verifiedBy: settings.kind === "log-only" ? "send-succeeded" : "token-acquired",
   };
-  const steps = [profileStep, ...buildSteps(settings, options, options.certificateSha1)].map(
-    (step): EvaluatedStep => ({ ...step, status: step.verifiedBy === null ? "manual" : proof[step.verifiedBy] ? "verified" : "pending" }),
-  );
+  const open = (options.findings ?? []).filter(isOpenFinding);
+  const steps = [profileStep, ...buildSteps(settings, options, options.certificateSha1)].map((step): EvaluatedStep => {
+    // The guide and the doctor read the same facts: a step the doctor still finds fault with is
+    // not verified, whatever proof the activity log holds (a send can succeed with the wrong claims).
+    const findings = open.filter((f) => f.stepId === step.id).map(({ ruleId, severity, title, problem }) => ({ ruleId, severity, title, problem }));
+    const check = step.verifiedBy === null ? options.checks?.[step.id] : undefined;
+    let status: StepStatus;
+    if (findings.length) status = "attention";
+    else if (step.verifiedBy === null) status = check ? "checked" : "manual";
+    else status = proof[step.verifiedBy] ? "verified" : "pending";
+    return { ...step, status, findings, ...(check ? { check } : {}) };
+  });
+  const isDone = (s: EvaluatedStep) => s.status === "verified" || s.status === "checked";
+  const counted = steps.filter((s) => !s.optional || isDone(s));
   const verifiable = steps.filter((s) => s.verifiedBy !== null);
-  return { kind: settings.kind, steps, verified: verifiable.filter((s) => s.status === "verified").length, verifiable: verifiable.length };
+  return {
+    kind: settings.kind,
+    steps,
+    done: counted.filter(isDone).length,
+    total: counted.length,
+    verified: verifiable.filter((s) => s.status === "verified").length,
+    verifiable: verifiable.length,
+  };
 }

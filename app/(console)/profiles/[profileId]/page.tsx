@@ -23,6 +23,7 @@ import { SendTestPanel } from "@/components/mail/send-test-panel";
 import { ImapTestPanel } from "@/components/mail/imap-test-panel";
 import { SetupGuide } from "@/components/setup-guide/setup-guide";
 import { deleteProfileAction, duplicateProfileAction } from "../actions";
+import { acknowledgeFindingAction, checkSetupStepAction, unacknowledgeFindingAction } from "./actions";
 import { acquireTokenAction, authorizeAction, clearTokenAction, revealTokenAction } from "@/app/(console)/tokens/actions";
 
 const TOKEN_ACTIONS = { acquire: acquireTokenAction, clear: clearTokenAction, reveal: revealTokenAction, authorize: authorizeAction };
@@ -81,8 +82,8 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         {profile.certificate && <CertificateCard cert={profile.certificate} now={now} />}
         <SendTestPanel profile={profile} />
         <ImapTestPanel profile={profile} />
-        <DoctorPanel profileId={profile.id} />
-        <SetupGuide profileId={profile.id} />
+        <DoctorPanel profileId={profile.id} actions={{ acknowledge: acknowledgeFindingAction.bind(null, profile.id), unacknowledge: unacknowledgeFindingAction.bind(null, profile.id) }} />
+        <SetupGuide profileId={profile.id} checkAction={checkSetupStepAction.bind(null, profile.id)} />
         <Card>
           <CardHeader title="Recent activity" actions={<Link href={`/logs?profile=${profile.id}`} className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">All activity</Link>} />
           <CardBody>{activity.items.length ? <ActivityList items={activity.items} showProfile={false} /> : <p className="text-sm text-slate-500">Nothing yet.</p>}</CardBody>
