@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import { localOperator } from "@/lib/auth/actor";
-import { diagnoseImport } from "@/lib/export/import";
+import { isAppError } from "@/lib/errors";
+import { checkImport } from "@/lib/export/import-check";
+import { describeImportIssue, importIssuesOf } from "@/lib/export/import-issues";
 import { importProfile } from "@/lib/export/service";
 import { IMPORT_FORMAT_IDS, type ImportFormatId } from "@/lib/export/types";
 import { flagBool, flagList, flagString, requirePositional, UsageError, type CliCommand } from "../framework";
@@ -43,15 +45,26 @@ export const commands: CliCommand[] = [
       const format = formatFlag(flagString(args, "format"));
       const overrides = parseSetFlags(flagList(args, "set"));
       const name = flagString(args, "name");
+      const actor = localOperator();
       if (flagBool(args, "dry-run")) {
-        const d = diagnoseImport(text, { format, overrides, name });
-        stdout(`Format: ${d.format ?? "unknown"}; kind: ${d.kind ?? "unknown"}`);
-        for (const w of d.warnings) stdout(`warning: ${w.line ? `line ${w.line}: ` : ""}${w.message}`);
-        formatFindings(d.findings, stdout);
-        stdout(d.importError ? `Cannot import: ${d.importError}` : "The file can be imported.");
-        return d.importError ? 2 : 0;
+        // The console's "Check": same issues (name conflicts included), remedies worded for the CLI.
+        const c = await checkImport(actor, { text, format, overrides, name });
+        stdout(`Format: ${c.format ?? "unknown"}; kind: ${c.kind ?? "unknown"}${c.name ? `; name: ${c.name}` : ""}`);
+        for (const w of c.warnings) stdout(`warning: ${w.line ? `line ${w.line}: ` : ""}${w.message}`);
+        formatFindings(c.findings, stdout);
+        if (c.importable) stdout("The file can be imported.");
+        else for (const i of c.issues) stdout(`cannot import: ${describeImportIssue(i, "cli")}`);
+        return c.importable ? 0 : 2;
       }
-      const p = await importProfile(localOperator(), { text, format, name, overrides });
+      let p;
+      try {
+        p = await importProfile(actor, { text, format, name, overrides });
+      } catch (error) {
+        if (!isAppError(error) || (error.code !== "invalid_input" && error.code !== "conflict")) throw error;
+        for (const i of importIssuesOf(error)) stderr(`error: ${describeImportIssue(i, "cli")}`);
+        stderr("Nothing was imported.");
+        return 2;
+      }
       for (const w of p.importWarnings) stderr(`warning: ${w.line ? `line ${w.line}: ` : ""}${w.message}`);
       stdout(`Imported profile "${p.name}" (${p.kind}, id ${p.id}) from ${p.importFormat}`);
       stdout(`Next: npm run cli -- doctor "${p.name}"`);

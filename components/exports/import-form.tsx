@@ -1,9 +1,8 @@
 "use client";
 import { useState, type ChangeEvent, type FormEvent } from "react";
 import type { ActionResult, FieldErrors } from "@/lib/action-result";
-import type { Finding } from "@/lib/doctor/types";
-import type { ImportFormatId, ImportWarning } from "@/lib/export/types";
-import type { ProfileKind } from "@/lib/profiles/schema";
+import type { ImportCheckData, ImportValueField } from "@/lib/export/results";
+import type { ImportFormatId } from "@/lib/export/types";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -12,26 +11,6 @@ import { cn } from "@/components/ui/cn";
 import { Field, describedBy, inputClass } from "@/components/ui/field";
 import { useFormAction } from "@/components/ui/use-form-action";
 import { DoctorFindings } from "@/components/doctor/findings";
-
-export type ImportIssue = { field?: string; line?: number; key?: string; message: string };
-/** A value the file does not carry (or carries as a placeholder), asked for on the page. `key` is the --set name. */
-export type ImportValueField = { key: string; label: string; type: "text" | "email" | "url" | "password" | "textarea"; help?: string; placeholder?: string; mono?: boolean };
-export type ImportCheckData = {
-  format: ImportFormatId | null;
-  formatLabel: string | null;
-  kind: ProfileKind | null;
-  kindLabel: string | null;
-  /** The name the profile will be saved under (typed, or derived from the file). */
-  name: string | null;
-  warnings: ImportWarning[];
-  findings: Finding[];
-  importable: boolean;
-  issues: ImportIssue[];
-  fields: ImportValueField[];
-  fieldErrors: FieldErrors;
-  /** Setup step id → title, to name the step each finding points at. */
-  stepTitles: Record<string, string>;
-};
 
 type Props = {
   formats: ReadonlyArray<{ id: ImportFormatId; label: string }>;
@@ -185,7 +164,7 @@ export function ImportForm({ formats, checkAction, importAction }: Props) {
                 {!data.importable && (
                   <ul className="mt-1 list-disc space-y-1 pl-5" data-testid="import-issues">
                     {data.issues.map((i, n) => (
-                      <li key={n}>{i.message}</li>
+                      <li key={n}>{i.text}</li>
                     ))}
                   </ul>
                 )}

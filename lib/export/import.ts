@@ -26,6 +26,8 @@ import { jsonKeyLine, parseJsonText, readIbmiJson } from "./ibmi-json";
 import { readImailConfig } from "./imail-config";
 import { PROFILE_JSON_FORMAT, readProfileJson } from "./profile-json";
 import { isJavaOptionList, readSystemProperties } from "./system-properties";
+import { PROFILE_FORM } from "../profiles/fields";
+import { describeImportIssue, importIssuesOf, type ImportIssue } from "./import-issues";
 import { isPlaceholder } from "./text";
 import { IMPORT_FORMAT_IDS, type ImportFormatId, type ImportOptions, type ImportWarning, type ParsedImport, type ReadImport } from "./types";
 
@@ -45,7 +47,7 @@ const KIND_SHAPES: Record<ProfileKind, readonly string[]> = {
   "log-only": Object.keys(logOnlySchema.shape),
 };
 
-/** What a missing field means for the file it came from, shown with "--set field=…". */
+/** What a missing field means for the file it came from (the reason shown before the remedy). */
 const MISSING_HINTS: Partial<Record<string, string>> = {
   fromAddress: "the mailbox the app sends as (iMail fills {FROM_ADDRESS} per message; the file does not name it)",
   mailbox: "the sender mailbox (XOAUTH2 user); the JSON file does not name it",
@@ -112,10 +114,17 @@ function describeSource(read: ReadImport, field: string): string {
   return src.line ? `Line ${src.line} (${src.key})` : src.key;
 }
 
-type Issue = { field: string; line?: number; key?: string; message: string };
+type Issue = ImportIssue & { field: string };
 
+/** The profile form's label of a field (settings name or secrets.<name>) for the kind read. */
+function labelOf(read: ReadImport, field: string): string | undefined {
+  if (field.startsWith("secrets.")) return SECRET_LABELS[field.slice(8) as SecretName];
+  return read.kind ? PROFILE_FORM[read.kind].flatMap((s) => s.fields).find((f) => f.name === field && !f.secret)?.label : undefined;
+}
+
+/** Throws AppError(invalid_input): the message lists every issue (as the activity log shows it), `details.issues` holds them. */
 function fail(read: ReadImport, issues: Issue[]): never {
-  const text = issues.map((i) => i.message).join("; ");
+  const text = issues.map((i) => describeImportIssue(i, "log")).join("; ");
   throw new AppError("invalid_input", `Cannot import this ${read.format} file: ${text}`, {
     field: issues[0]?.key ?? issues[0]?.field,
     details: { issues },
@@ -131,12 +140,12 @@ function applyOverrides(read: ReadImport, overrides: Record<string, string>): { 
     const key = rawKey.replace(/^settings\./, "");
     if (key.startsWith("secrets.")) {
       const name = key.slice(8);
-      if (!(SECRET_NAMES as readonly string[]).includes(name)) throw new AppError("invalid_input", `--set ${rawKey}: unknown secret (secrets: ${SECRET_NAMES.join(", ")})`, { field: rawKey });
+      if (!(SECRET_NAMES as readonly string[]).includes(name)) throw new AppError("invalid_input", `Unknown secret "${name}" (secrets: ${SECRET_NAMES.join(", ")})`, { field: rawKey });
       secrets[name as SecretName] = value;
     } else {
-      if (key === "kind") throw new AppError("invalid_input", "--set kind: the kind follows from the file (iMail's mode rule, the JSON type)", { field: rawKey });
+      if (key === "kind") throw new AppError("invalid_input", "The kind cannot be set: it follows from the file (iMail's mode rule, the JSON type)", { field: rawKey });
       const allowed = read.kind ? KIND_SHAPES[read.kind] : [];
-      if (read.kind && !allowed.includes(key)) throw new AppError("invalid_input", `--set ${rawKey}: ${read.kind} profiles have no field "${key}" (fields: ${allowed.filter((f) => f !== "kind").join(", ")})`, { field: rawKey });
+      if (read.kind && !allowed.includes(key)) throw new AppError("invalid_input", `${read.kind} profiles have no field "${key}" (fields: ${allowed.filter((f) => f !== "kind").join(", ")})`, { field: rawKey });
       settings[key] = value;
     }
     overridden.add(key);
@@ -161,7 +170,7 @@ export function finalizeImport(read: ReadImport, options: ImportOptions = {}): P
     if (overridden.has(field) || field === "secrets.serviceAccountKey") continue;
     const value = field.startsWith("secrets.") ? secrets[field.slice(8) as SecretName] : settings[field];
     if (typeof value === "string" && isPlaceholder(value)) {
-      issues.push({ field, line: src.line, key: src.key, message: `${describeSource(read, field)} is the placeholder "${value.slice(0, 40).replace(/\n/g, "\\n")}"; supply the real value (--set ${field}=…)` });
+      issues.push({ field, label: labelOf(read, field), line: src.line, key: src.key, message: `${describeSource(read, field)} is the placeholder "${value.slice(0, 40).replace(/\n/g, "\\n")}"`, remedy: { kind: "placeholder", field } });
     }
   }
   if (issues.length) fail(read, issues);
@@ -184,10 +193,8 @@ export function finalizeImport(read: ReadImport, options: ImportOptions = {}): P
       const field = issue.path[0] === "settings" ? String(issue.path[1] ?? "settings") : issue.path.map(String).join(".");
       const src = read.sources[field];
       const missing = issue.path[0] === "settings" && settings[field] === undefined;
-      const message = missing
-        ? `${field} is required: ${MISSING_HINTS[field] ?? "the file does not contain it"}; supply it with --set ${field}=…`
-        : `${describeSource(read, field)}: ${issue.message}`;
-      issues.push({ field, line: src?.line, key: src?.key, message });
+      if (missing) issues.push({ field, label: labelOf(read, field), message: MISSING_HINTS[field] ?? "the file does not contain it", remedy: { kind: "missing", field } });
+      else issues.push({ field, label: labelOf(read, field), line: src?.line, key: src?.key, message: `${describeSource(read, field)}: ${issue.message}` });
     }
     fail(read, issues);
   }
@@ -195,7 +202,7 @@ export function finalizeImport(read: ReadImport, options: ImportOptions = {}): P
   for (const name of secretsRequired(data.settings)) {
     if (!secrets[name]?.trim()) {
       const src = read.sources[`secrets.${name}`];
-      issues.push({ field: `secrets.${name}`, line: src?.line, key: src?.key, message: `${SECRET_LABELS[name]} is required for this profile but the file has none; supply it with --set secrets.${name}=…` });
+      issues.push({ field: `secrets.${name}`, label: SECRET_LABELS[name], line: src?.line, key: src?.key, message: "this profile needs it but the file has none", remedy: { kind: "missing", field: `secrets.${name}` } });
     }
   }
   const check = (name: SecretName, fn: (v: string) => void) => {
@@ -263,6 +270,8 @@ export type ImportDiagnosis = {
   warnings: ImportWarning[];
   /** Why the file cannot be imported as is (after overrides), or null when it can. */
   importError: string | null;
+  /** The same, one issue per problem with its remedy (empty when the file can be imported). */
+  issues: ImportIssue[];
 };
 
 /**
@@ -276,7 +285,7 @@ export function diagnoseImport(text: string, options: ImportOptions & { format?:
     read = readImport(text, options);
   } catch (error) {
     if (!isAppError(error)) throw error;
-    return { format: options.format ?? null, kind: null, findings: [], warnings: [], importError: error.userMessage };
+    return { format: options.format ?? null, kind: null, findings: [], warnings: [], importError: error.userMessage, issues: importIssuesOf(error) };
   }
   let settings: Record<string, unknown> = read.settings;
   let secrets: ProfileSecrets = read.secrets;
@@ -303,13 +312,14 @@ export function diagnoseImport(text: string, options: ImportOptions & { format?:
     source: { format: read.format, raw: read.raw, sources: read.sources, fatal: read.fatal },
   });
   let importError: string | null = null;
+  let issues: ImportIssue[] = [];
   try {
     finalizeImport(read, options);
   } catch (error) {
-    if (!isAppError(error)) throw error;
-    importError = error.userMessage;
+    issues = importIssuesOf(error);
+    importError = (error as AppError).userMessage;
   }
-  return { format: read.format, kind: read.kind, findings, warnings: read.warnings, importError };
+  return { format: read.format, kind: read.kind, findings, warnings: read.warnings, importError, issues };
 }
 
 /** The diagnose path of the iMail parser (see diagnoseImport). */

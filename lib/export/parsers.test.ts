@@ -10,6 +10,16 @@ import { GOOGLE_PRIVATE_KEY_PLACEHOLDER } from "./ibmi-json";
 import { detectImportFormat, diagnoseImailConfig, parseImport, readImport } from "./import";
 import { NOW, storedSettings } from "@/tests/fixtures/stored-settings";
 import type { ImportFormatId, ImportOptions } from "./types";
+import { describeImportIssue, importIssuesOf, type ImportIssue } from "./import-issues";
+
+function issuesOf(fn: () => unknown): ImportIssue[] {
+  try {
+    fn();
+  } catch (error) {
+    return importIssuesOf(error);
+  }
+  throw new Error("expected the import to be refused");
+}
 
 const fixtures = path.join(__dirname, "__fixtures__");
 const ref = (name: string) => fs.readFileSync(path.join(fixtures, name), "utf8");
@@ -191,7 +201,7 @@ describe("IBM i JSON and Google key: the reference samples", () => {
     const r = readImport(ref("reference-ibmi-gmail.json"));
     expect(r.kind).toBe("google-service-account");
     expect(r.settings.domain).toBe("yourdomain.com");
-    expect(() => parseImport(ref("reference-ibmi-gmail.json"))).toThrow(/impersonateUser is required/);
+    expect(() => parseImport(ref("reference-ibmi-gmail.json"))).toThrow(/\(impersonateUser\) is required/);
     expect(() => parseImport(ref("reference-ibmi-gmail.json"), { overrides: { impersonateUser: "sender@yourdomain.com" } })).toThrow(/Line 6 \(client_email\): client_email must be the service account's email/);
     const ok = parseImport(ref("reference-ibmi-gmail.json"), { overrides: { impersonateUser: "sender@yourdomain.com", "secrets.serviceAccountKey": GOOGLE_SA_JSON } });
     expect(ok.input.settings).toMatchObject({ domain: "yourdomain.com", serviceAccountEmail: "ibmi-smtp-service@omc-test-project.iam.gserviceaccount.com" });
@@ -207,7 +217,8 @@ describe("IBM i JSON and Google key: the reference samples", () => {
 
   it("a downloaded key without domain is a google-key import and needs domain + user", () => {
     expect(detectImportFormat(GOOGLE_SA_JSON)).toBe("google-key");
-    expect(() => parseImport(GOOGLE_SA_JSON)).toThrow(/domain is required.*impersonateUser is required|impersonateUser is required.*domain is required/);
+    const missing = issuesOf(() => parseImport(GOOGLE_SA_JSON)).filter((i) => i.remedy?.kind === "missing");
+    expect(missing.map((i) => i.field).sort()).toEqual(["domain", "impersonateUser"]);
     const r = parseImport(GOOGLE_SA_JSON, { overrides: { domain: "example.org", impersonateUser: "sender@example.org" } });
     expect(r.format).toBe("google-key");
     expect(r.input.settings).toMatchObject({ kind: "google-service-account", serviceAccountClientId: "109876543210987654321" });
@@ -259,28 +270,28 @@ describe("malformed inputs: every error names the line or field and what was exp
     ["iMail: CLIENT_ID not a GUID", ok.replace(CLIENT, "my-app") + user, {}, /Line 1 \(CLIENT_ID\).*GUID/],
     ["iMail: TENANT_ID invalid", ok.replace(TENANT, "not a tenant") + user, {}, /Line 2 \(TENANT_ID\).*Directory \(tenant\) ID/],
     ["iMail: DELEGATED_USER not an email", ok + "DELEGATED_USER = alice\nDELEGATED_PASSWORD = pw\n", {}, /Line 4 \(DELEGATED_USER\).*email/],
-    ["iMail: no DELEGATED_PASSWORD", ok + "DELEGATED_USER = a@b.com\n", {}, /Password is required.*secrets\.password/],
+    ["iMail: no DELEGATED_PASSWORD", ok + "DELEGATED_USER = a@b.com\n", {}, /Password \(secrets\.password\) is required/],
     ["iMail: documentation placeholder", ok.replace(CLIENT, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx") + user, {}, /Line 1 \(CLIENT_ID\) is the placeholder/],
-    ["iMail: APP without a From address", `${ok}CLIENT_SECRET = s\nSCOPE = https://graph.microsoft.com/.default\nENDPOINT = https://graph.microsoft.com/v1.0/users/{FROM_ADDRESS}/sendMail\n`, {}, /fromAddress is required.*--set fromAddress=/],
+    ["iMail: APP without a From address", `${ok}CLIENT_SECRET = s\nSCOPE = https://graph.microsoft.com/.default\nENDPOINT = https://graph.microsoft.com/v1.0/users/{FROM_ADDRESS}/sendMail\n`, {}, /\(fromAddress\) is required/],
     ["iMail: http token URL", ok.replace("https://", "http://") + user, {}, /Line 3 \(TOKEN_URL\).*https/],
     ["iMail: scope with commas", ok + user + "DELEGATED_SCOPE = a,b\n", {}, /Line 6 \(DELEGATED_SCOPE\).*spaces, not commas/],
     ["iMail: unknown placeholder in ENDPOINT", `${ok}CLIENT_SECRET = s\nSCOPE = https://graph.microsoft.com/.default\nENDPOINT = https://graph.microsoft.com/v1.0/users/{USER}/sendMail\n`, { overrides: { fromAddress: "a@b.com" } }, /Line 6 \(ENDPOINT\).*\{USER\}/],
     ["iMail: secret placeholder", ok + user + "CLIENT_SECRET = <CLIENT_SECRET>\n", {}, /Line 6 \(CLIENT_SECRET\) is the placeholder/],
-    ["override: unknown field", ok + user, { overrides: { colour: "blue" } }, /--set colour: m365-delegated profiles have no field "colour"/],
-    ["override: unknown secret", ok + user, { overrides: { "secrets.pin": "1" } }, /--set secrets\.pin: unknown secret/],
-    ["override: kind", ok + user, { overrides: { kind: "log-only" } }, /--set kind/],
+    ["override: unknown field", ok + user, { overrides: { colour: "blue" } }, /m365-delegated profiles have no field "colour"/],
+    ["override: unknown secret", ok + user, { overrides: { "secrets.pin": "1" } }, /Unknown secret "pin"/],
+    ["override: kind", ok + user, { overrides: { kind: "log-only" } }, /kind cannot be set/],
     ["empty file", "   \n", {}, /The file is empty/],
     ["unrecognised text", "hello world\n", {}, /Cannot tell the format/],
     ["JSON: syntax error", '{\n "type": "microsoft_app",\n "tenant_id": \n}', {}, /line [34]/],
     ["JSON: not an object", "[1, 2]", { format: "ibmi-json" }, /JSON object/],
     ["JSON: type missing", '{ "tenant_id": "x" }', { format: "ibmi-json" }, /"type" \(line 1\) must be "microsoft_app" or "service_account" but is missing/],
     ["JSON: unknown type", '{ "type": "authorized_user" }', { format: "ibmi-json" }, /found "authorized_user"/],
-    ["microsoft_app: no domain", msApp({ domain: undefined }), { overrides: { mailbox: "a@contoso.com" } }, /domain is required: the domain IBM i requires/],
+    ["microsoft_app: no domain", msApp({ domain: undefined }), { overrides: { mailbox: "a@contoso.com" } }, /\(domain\) is required: the domain IBM i requires/],
     ["microsoft_app: bad domain", msApp({ domain: "not a domain" }), { overrides: { mailbox: "a@contoso.com" } }, /Line 7 \(domain\).*domain name/],
     ["microsoft_app: client_id not a GUID", msApp({ client_id: "abc" }), { overrides: { mailbox: "a@contoso.com" } }, /Line 4 \(client_id\).*GUID/],
     ["microsoft_app: tenant_id not a string", msApp({ tenant_id: 42 }), { overrides: { mailbox: "a@contoso.com" } }, /"tenant_id" \(line 3\) must be a string/],
-    ["microsoft_app: no mailbox", msApp({}), {}, /mailbox is required/],
-    ["microsoft_app: no client_secret", msApp({ client_secret: undefined }), { overrides: { mailbox: "a@contoso.com" } }, /Client secret is required.*secrets\.clientSecret/],
+    ["microsoft_app: no mailbox", msApp({}), {}, /\(mailbox\) is required/],
+    ["microsoft_app: no client_secret", msApp({ client_secret: undefined }), { overrides: { mailbox: "a@contoso.com" } }, /Client secret \(secrets\.clientSecret\) is required/],
     ["service_account: elided private key", JSON.stringify({ ...key, private_key: GOOGLE_PRIVATE_KEY_PLACEHOLDER, domain: "example.org" }, null, 1), { overrides: { impersonateUser: "a@example.org" } }, /Line 5 \(private_key\): Private key could not be parsed/],
     ["service_account: consumer user", GOOGLE_SA_JSON, { overrides: { domain: "gmail.com", impersonateUser: "someone@gmail.com" } }, /impersonateUser.*Google Workspace users/],
     ["service_account: no client_email", JSON.stringify({ ...key, client_email: undefined, domain: "example.org" }), { overrides: { impersonateUser: "a@example.org" } }, /client_email/],
@@ -310,5 +321,30 @@ describe("malformed inputs: every error names the line or field and what was exp
     expect(e.userMessage).toMatch(expected);
     // Names where: a line, a key or a field.
     expect(e.userMessage).toMatch(/line \d+|option \d+|\b[A-Z_]{4,}\b|\b[a-z]+[A-Z][A-Za-z]+\b|"[a-z_]+"|--set|file is empty|Cannot tell the format|secrets|settings\./i);
+  });
+});
+
+describe("import issues carry a structured remedy, worded by each surface", () => {
+  const ok = `CLIENT_ID = ${CLIENT}\nTENANT_ID = ${TENANT}\n`;
+
+  it("a missing value: the CLI says --set, the console says enter it below, the log neither", () => {
+    const [issue] = issuesOf(() => parseImport(`${ok}DELEGATED_USER = a@b.com\n`)).filter((i) => i.field === "secrets.password");
+    expect(issue).toMatchObject({ field: "secrets.password", label: "Password", remedy: { kind: "missing", field: "secrets.password" } });
+    expect(describeImportIssue(issue, "cli")).toBe("secrets.password is required: this profile needs it but the file has none; supply it with --set secrets.password=…");
+    expect(describeImportIssue(issue, "web")).toBe("Password is required: this profile needs it but the file has none; enter it under “Values the file does not contain”");
+    expect(describeImportIssue(issue, "log")).toBe("Password (secrets.password) is required: this profile needs it but the file has none");
+  });
+
+  it("a placeholder: named by its line, the real value asked for on each surface", () => {
+    const [issue] = issuesOf(() => parseImport(ok.replace(CLIENT, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx") + "DELEGATED_USER = a@b.com\nDELEGATED_PASSWORD = pw\n"));
+    expect(issue).toMatchObject({ field: "clientId", line: 1, key: "CLIENT_ID", remedy: { kind: "placeholder", field: "clientId" } });
+    expect(describeImportIssue(issue, "cli")).toMatch(/^Line 1 \(CLIENT_ID\) is the placeholder "x{8}-.*"; supply the real value with --set clientId=…$/);
+    expect(describeImportIssue(issue, "web")).toMatch(/; enter the real value below or correct the file$/);
+  });
+
+  it("no message that lib writes carries a surface's wording", () => {
+    for (const text of [ok, `${ok}DELEGATED_USER = a@b.com\n`, GOOGLE_SA_JSON, ok.replace(CLIENT, "<client_id>") + "DELEGATED_USER = a@b.com\nDELEGATED_PASSWORD = pw\n"]) {
+      for (const i of issuesOf(() => parseImport(text))) expect(i.message).not.toMatch(/--set|enter it|below/);
+    }
   });
 });

@@ -1,3 +1,9 @@
+import type { FieldErrors } from "../action-result";
+import type { Finding } from "../doctor/types";
+import type { ProfileKind } from "../profiles/schema";
+import type { ImportIssue } from "./import-issues";
+import type { ImportFormatId, ImportWarning } from "./types";
+
 /**
  * What the export actions return to the browser (types only, so client components may import
  * them). The console's forms render them; lib/ builds them, so the CLI and the console share the
@@ -22,4 +28,26 @@ export type BulkExportData = {
   written: number;
   otherKinds: number;
   failed: { profileName: string; message: string }[];
+};
+
+/** A value the file does not carry (or carries as a placeholder), asked for on the Import page. `key` is the --set name. */
+export type ImportValueField = { key: string; label: string; type: "text" | "email" | "url" | "password" | "textarea"; help?: string; placeholder?: string; mono?: boolean };
+
+/** The Import page's "Check": what lib/export/import-check found, worded for the page. */
+export type ImportCheckData = {
+  format: ImportFormatId | null;
+  formatLabel: string | null;
+  kind: ProfileKind | null;
+  kindLabel: string | null;
+  /** The name the profile will be saved under (typed, or derived from the file). */
+  name: string | null;
+  warnings: ImportWarning[];
+  findings: Finding[];
+  importable: boolean;
+  /** Each problem with its remedy; `text` is the page's wording of it. */
+  issues: (ImportIssue & { text: string })[];
+  fields: ImportValueField[];
+  fieldErrors: FieldErrors;
+  /** Setup step id → title, to name the step each finding points at. */
+  stepTitles: Record<string, string>;
 };
