@@ -198,18 +198,18 @@ describe("bulk export (exportProfiles / export --all)", () => {
 
 describe("bulk export as a ZIP (the console's Export all)", () => {
   it("a folder per profile; names that fold together get the id; secrets only with the password", async () => {
-    // Names are unique as written; on a case-insensitive file system (Windows, a ZIP reader) these two fold together.
-    await createProfile(cli, fixtureProfile("m365-app-graph", "zip Payroll"));
-    await createProfile(cli, fixtureProfile("m365-app-graph", "zip payroll"));
+    // Names are unique (regardless of case), but a folder name keeps only file-safe characters: these two fold together.
+    await createProfile(cli, fixtureProfile("m365-app-graph", "zip a@b"));
+    await createProfile(cli, fixtureProfile("m365-app-graph", "zip a_b"));
     await createProfile(cli, fixtureProfile("m365-app-graph", "zip x..y."));
     const plain = await exportProfilesZip(web, "imail-config", { query: "zip " }, { includeSecrets: false, now: new Date("2026-11-22T10:00:00Z") });
     expect(plain.filename).toBe("imail-config-3-profiles-2026-11-22.zip");
     const files = unzipSync(plain.zip);
     const names = Object.keys(files).sort();
     expect(names).toHaveLength(3);
-    expect(names).toContain("zip Payroll/iMailOAuth.config");
+    expect(names).toContain("zip a_b/iMailOAuth.config");
     expect(names).toContain("zip x..y/iMailOAuth.config");
-    expect(names.filter((n) => /^zip payroll-[0-9a-f]{8}\/iMailOAuth\.config$/.test(n))).toHaveLength(1);
+    expect(names.filter((n) => /^zip a_b-[0-9a-f]{8}\/iMailOAuth\.config$/.test(n))).toHaveLength(1);
     // No path leaves the archive's root.
     expect(names.every((n) => !n.split("/").includes("..") && !n.startsWith("/"))).toBe(true);
     for (const n of names) expect(strFromU8(files[n])).toMatch(/<CLIENT_SECRET>|<APP_CLIENT_SECRET>|= </);

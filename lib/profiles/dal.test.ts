@@ -98,3 +98,29 @@ describe("profile DAL on a real migrated SQLite file", () => {
     expect(page.items).toHaveLength(3);
   });
 });
+
+describe("profile names are unique regardless of letter case (the CLI addresses profiles by name)", () => {
+  it("refuses a case variant on create, rename and duplicate, naming the profile that has it", async () => {
+    const payroll = await createProfile(alice, fixtureProfile("log-only", "Payroll Mail"));
+    for (const variant of ["payroll mail", "PAYROLL MAIL", " Payroll mail"]) {
+      await expect(createProfile(alice, fixtureProfile("log-only", variant))).rejects.toMatchObject({
+        code: "conflict",
+        field: "settings.name",
+        userMessage: 'A profile named "Payroll Mail" already exists (profile names are unique regardless of letter case). Choose another name.',
+      });
+    }
+    const other = await createProfile(alice, fixtureProfile("log-only", "Other Mail"));
+    await expect(updateProfile(alice, other.id, { settings: { ...other.settings, name: "PAYROLL mail" }, secrets: {}, clearSecrets: [], version: other.version })).rejects.toMatchObject({ code: "conflict" });
+    await expect(duplicateProfile(alice, other.id, "payroll MAIL")).rejects.toMatchObject({ code: "conflict" });
+    // The same spelling is refused as before, and a profile may change its own name's case.
+    await expect(createProfile(alice, fixtureProfile("log-only", "Payroll Mail"))).rejects.toMatchObject({ userMessage: 'A profile named "Payroll Mail" already exists. Choose another name.' });
+    const renamed = await updateProfile(alice, payroll.id, { settings: { ...payroll.settings, name: "PAYROLL MAIL" }, secrets: {}, clearSecrets: [], version: payroll.version });
+    expect(renamed.name).toBe("PAYROLL MAIL");
+  });
+
+  it("finds a profile by its name in any case", async () => {
+    const p = await getProfileByName(alice, "payroll mail");
+    expect(p.name).toBe("PAYROLL MAIL");
+    await expect(getProfileByName(alice, "payroll")).rejects.toMatchObject({ code: "not_found" });
+  });
+});

@@ -1,35 +1,18 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import { getDb } from "../db/client";
-import { openSecret, sealSecret } from "../crypto/keyring";
-import { assertKeyMatchesCertificate, describeCertificate, parsePrivateKey, type CertificateInfo } from "../crypto/certificate";
+import { describeCertificate, type CertificateInfo } from "../crypto/certificate";
 import { AppError } from "../errors";
 import { recordActivity } from "../activity/dal";
 import type { Actor } from "../auth/actor";
 import type { Prisma } from "../generated/prisma/client";
-import { parseServiceAccountKey, settingsFromServiceAccountKey } from "../oauth/service-account-key";
-
-/** Setting → the key-file property it comes from, to name the property in errors. */
-const KEY_FIELD_OF: Record<string, string> = {
-  tokenUrl: "token_uri",
-  serviceAccountEmail: "client_email",
-  serviceAccountClientId: "client_id",
-  privateKeyId: "private_key_id",
-  projectId: "project_id",
-  authUri: "auth_uri",
-  authProviderCertUrl: "auth_provider_x509_cert_url",
-  clientCertUrl: "client_x509_cert_url",
-  universeDomain: "universe_domain",
-};
+import { decryptSecrets, mergeSecrets, sealSecrets } from "./secrets";
 import {
   SECRET_LABELS,
   SECRET_NAMES,
   accountOf,
   profileInputSchema,
   profileSettingsSchema,
-  secretsAllowed,
-  secretsRequired,
   type ParsedProfileInput,
   type ProfileInput,
   type ProfileKind,
@@ -193,9 +176,18 @@ export async function findProfile(actor: Actor, id: string): Promise<ProfileDto 
   return row ? toDto(row) : null;
 }
 
-/** A profile by its unique name (the CLI's handle). Throws AppError(not_found). */
+/**
+ * The form a name is compared in: names are unique case-insensitively (the CLI addresses profiles
+ * by name, and "Payroll" and "payroll" must not be two profiles). The schema allows ASCII names
+ * only, so lower-casing is the whole rule (the migration computes it with SQLite's lower()).
+ */
+export function profileNameKey(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+/** A profile by its unique name (the CLI's handle), in any letter case. Throws AppError(not_found). */
 export async function getProfileByName(_actor: Actor, name: string): Promise<ProfileDto> {
-  const row = await getDb().profile.findUnique({ where: { name } });
+  const row = await getDb().profile.findUnique({ where: { nameKey: profileNameKey(name) } });
   if (!row) throw new AppError("not_found", `No profile named "${name}". List them with: npm run cli -- profile list`);
   return toDto(row);
 }
@@ -253,74 +245,17 @@ export async function* iterateProfiles(
   }
 }
 
-async function decryptSecrets(row: { id: string; secrets: string | null }): Promise<ProfileSecrets> {
-  if (!row.secrets) return {};
-  const json = JSON.parse(await openSecret(row.secrets, row.id));
-  return z.partialRecord(z.enum(SECRET_NAMES), z.string()).parse(json);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Writes
 
-/**
- * Merges submitted secrets into the stored ones (blank keeps, clearSecrets removes), drops those
- * the kind does not use, checks required ones and their shape, and derives non-secret settings
- * from them (service-account email/client id). Throws AppError(invalid_input) naming the field.
- */
-function mergeSecrets(settings: ProfileSettings, stored: ProfileSecrets, input: Pick<ParsedProfileInput, "secrets" | "clearSecrets">): { secrets: ProfileSecrets; settings: ProfileSettings } {
-  const allowed = secretsAllowed(settings);
-  const merged: ProfileSecrets = {};
-  for (const name of allowed) {
-    const submitted = input.secrets[name];
-    if (submitted !== undefined && submitted.trim() !== "") merged[name] = name === "password" || name === "clientSecret" ? submitted : submitted.trim();
-    else if (!input.clearSecrets.includes(name) && stored[name] !== undefined) merged[name] = stored[name];
-  }
-  for (const name of secretsRequired(settings)) {
-    if (!merged[name]) {
-      const hint = name === "clientSecret" ? " (paste the secret's Value from Certificates & secrets, not its Secret ID)" : "";
-      throw new AppError("invalid_input", `${SECRET_LABELS[name]} is required${hint}`, { field: `secrets.${name}` });
-    }
-  }
-  let next = settings;
-  if (merged.privateKey) {
-    parsePrivateKey(merged.privateKey, "secrets.privateKey");
-    if ("certificatePem" in settings && settings.certificatePem) {
-      try {
-        assertKeyMatchesCertificate(settings.certificatePem, merged.privateKey);
-      } catch (error) {
-        if (error instanceof AppError) throw new AppError("invalid_input", error.userMessage, { field: error.field === "certificatePem" ? "certificatePem" : "secrets.privateKey" });
-        throw error;
-      }
-    }
-  }
-  if (settings.kind === "google-service-account" && merged.serviceAccountKey) {
-    let key;
-    try {
-      key = parseServiceAccountKey(merged.serviceAccountKey);
-    } catch (error) {
-      if (error instanceof AppError) throw new AppError("invalid_input", error.userMessage, { field: "secrets.serviceAccountKey" });
-      throw error;
-    }
-    // The key's URLs become settings: validate them like any setting (a token_uri must be https).
-    const checked = profileSettingsSchema.safeParse({ ...settings, ...settingsFromServiceAccountKey(key, settings), ...(!settings.domain && key.domain ? { domain: key.domain } : {}) });
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      throw new AppError("invalid_input", `Service account key: ${KEY_FIELD_OF[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`, { field: "secrets.serviceAccountKey" });
-    }
-    next = checked.data;
-  }
-  if ("certificatePem" in settings && settings.certificatePem) describeCertificate(settings.certificatePem);
-  return { secrets: merged, settings: next };
-}
 
-async function sealSecrets(id: string, secrets: ProfileSecrets): Promise<{ secrets: string | null; secretNames: string }> {
-  const names = SECRET_NAMES.filter((n) => secrets[n] !== undefined);
-  if (names.length === 0) return { secrets: null, secretNames: "" };
-  return { secrets: await sealSecret(JSON.stringify(secrets), id), secretNames: names.join(",") };
-}
 
-function nameTaken(name: string): AppError {
-  return new AppError("conflict", `A profile named "${name}" already exists. Choose another name.`, { field: "settings.name" });
+/** The refusal of a name another profile has, naming that profile as it is spelled. */
+async function nameTaken(name: string): Promise<AppError> {
+  const other = await getDb().profile.findUnique({ where: { nameKey: profileNameKey(name) }, select: { name: true } });
+  const anyCase = other && other.name !== name ? " (profile names are unique regardless of letter case)" : "";
+  return new AppError("conflict", `A profile named "${other?.name ?? name}" already exists${anyCase}. Choose another name.`, { field: "settings.name" });
 }
 
 /** Creates a profile. Throws AppError(invalid_input | conflict) with the offending field. */
@@ -334,6 +269,7 @@ export async function createProfile(actor: Actor, rawInput: ProfileInput): Promi
       data: {
         id,
         name: settings.name,
+        nameKey: profileNameKey(settings.name),
         kind: settings.kind,
         description: settings.description,
         account: accountOf(settings),
@@ -351,7 +287,7 @@ export async function createProfile(actor: Actor, rawInput: ProfileInput): Promi
     });
     return toDto(row);
   } catch (error) {
-    if (isUniqueViolation(error)) throw nameTaken(settings.name);
+    if (isUniqueViolation(error)) throw await nameTaken(settings.name);
     throw error;
   }
 }
@@ -399,6 +335,7 @@ export async function updateProfile(actor: Actor, id: string, rawInput: UpdatePr
       where: { id, version: input.version },
       data: {
         name: settings.name,
+        nameKey: profileNameKey(settings.name),
         description: settings.description,
         account: accountOf(settings),
         settings: JSON.stringify(settings),
@@ -413,7 +350,7 @@ export async function updateProfile(actor: Actor, id: string, rawInput: UpdatePr
       throw new AppError("stale_version", `This profile was changed by ${latest.updatedBy || "someone"} at ${latest.updatedAt.toISOString().replace("T", " ").slice(0, 19)} UTC while you were saving. Your edit was not saved; reload and apply it again.`);
     }
   } catch (error) {
-    if (isUniqueViolation(error)) throw nameTaken(settings.name);
+    if (isUniqueViolation(error)) throw await nameTaken(settings.name);
     throw error;
   }
   await recordActivity(actor, {
@@ -434,7 +371,7 @@ export async function duplicateProfile(actor: Actor, id: string, newName?: strin
   if (!name) {
     for (let i = 1; i < 1000; i++) {
       const candidate = `${profile.name.slice(0, 56)} copy${i > 1 ? ` ${i}` : ""}`;
-      if (!(await db.profile.findUnique({ where: { name: candidate }, select: { id: true } }))) {
+      if (!(await db.profile.findUnique({ where: { nameKey: profileNameKey(candidate) }, select: { id: true } }))) {
         name = candidate;
         break;
       }
