@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useId, useRef, useState, useTransition, type ChangeEvent, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
-import { DEFAULT_TEST_BODY, GRAPH_INLINE_ATTACHMENT_LIMIT, MAX_ATTACHMENTS, MAX_ATTACHMENTS_TOTAL_BYTES, formatBytes } from "@/lib/mail/message-limits";
+import { DEFAULT_TEST_BODY, MAX_ATTACHMENTS, MAX_ATTACHMENTS_TOTAL_BYTES, formatBytes } from "@/lib/mail/message-limits";
 import type { SendResult } from "@/lib/mail/send-test";
 import { BROWSER_REQUEST_LIMIT_BYTES } from "@/lib/mail/test-events";
 import { formatDuration } from "@/lib/format";
@@ -107,8 +107,6 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
   const running = run.phase === "running";
   const plan = planOf(transport, oauth);
   const totalBytes = attachments.reduce((n, a) => n + a.size, 0);
-  const graphTooLarge = transport === "graph" && attachments.length > 0 && totalBytes >= GRAPH_INLINE_ATTACHMENT_LIMIT;
-  const graphLimitText = `Attachments total ${formatBytes(totalBytes)}: Graph sendMail takes attachments only under 3 MB in total. Remove some, or test with an SMTP profile.`;
 
   // A ticking clock while the send runs (the server's progress lines carry their own times).
   useEffect(() => {
@@ -180,8 +178,7 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
     // zod schema as the CLI) and answers field errors, shown on the fields below.
     const fieldErrors: Record<string, string[]> = {};
     if (!/[^\s,;]/.test(to)) fieldErrors.to = ["To: at least one address is required"];
-    if (graphTooLarge) (fieldErrors.attachments ??= []).push(graphLimitText);
-    else if (new Blob([JSON.stringify(payload)]).size > BROWSER_REQUEST_LIMIT_BYTES) {
+    if (new Blob([JSON.stringify(payload)]).size > BROWSER_REQUEST_LIMIT_BYTES) {
       (fieldErrors[attachments.length ? "attachments" : "body"] ??= []).push(`The message is larger than the ${formatBytes(BROWSER_REQUEST_LIMIT_BYTES)} a test from the browser can carry. Remove attachments or shorten the body; the CLI takes larger messages.`);
     }
     setErrors(fieldErrors);
@@ -263,11 +260,6 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
               />
               {reading && <p className="text-xs text-slate-500" role="status">Reading files…</p>}
               {attachmentNote && <p className="text-xs text-amber-700 dark:text-amber-400" role="status">{attachmentNote}</p>}
-              {graphTooLarge && !err("attachments") && (
-                <p className="text-sm text-rose-600 dark:text-rose-400" role="alert">
-                  {graphLimitText}
-                </p>
-              )}
               {attachments.length > 0 && (
                 <ul className="divide-y divide-slate-100 rounded-md border border-slate-200 dark:divide-slate-800 dark:border-slate-800" aria-label="Attached files">
                   {attachments.map((a) => (

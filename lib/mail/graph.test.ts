@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { issueTestAccessToken } from "@/tests/fakes/idp-keys";
 import { startFakeGraph, type FakeGraph } from "@/tests/fakes/fake-graph";
-import { buildGraphSendMailBody, sendGraphMail, type GraphSendRequest } from "./graph";
+import { createHash, randomBytes } from "node:crypto";
+import { buildGraphSendMailBody, sendGraphMail, sendGraphMime, type GraphSendRequest } from "./graph";
 
 const MAILBOX = "noreply@contoso.com";
 let graph: FakeGraph;
@@ -124,13 +125,57 @@ describe("sendGraphMail", () => {
     expect(b.ok || b.error.code).toBe("graph.413");
   });
 
-  it("refuses attachments of 3 MB or more before calling Graph", async () => {
-    const size = 3 * 1024 * 1024;
-    const res = await sendGraphMail(request({ message: { subject: "big", body: "b", to: ["r@example.net"], attachments: [{ filename: "big.bin", contentType: "application/octet-stream", contentBase64: Buffer.alloc(size).toString("base64"), size }] } }));
+  it("sends attachments of 3 MB or more as MIME through a draft and an upload session (chunks under 4 MB, no Authorization on the upload URL)", async () => {
+    graph.sent.length = 0;
+    const big = randomBytes(6 * 1024 * 1024);
+    const small = Buffer.from("small attachment");
+    const res = await sendGraphMail(request({ message: { subject: "big", body: "b", to: ["r@example.net"], bcc: ["hidden@example.net"], attachments: [{ filename: "big.bin", contentType: "application/octet-stream", contentBase64: big.toString("base64"), size: big.length }, { filename: "small.txt", contentType: "text/plain", contentBase64: small.toString("base64"), size: small.length }] } }));
+    expect(res.ok, res.transcript.join("\n")).toBe(true);
+    expect(graph.sent).toHaveLength(1);
+    const sent = graph.sent[0];
+    expect(sent.via).toBe("draft");
+    expect(sent.recipients.sort()).toEqual(["hidden@example.net", "r@example.net"]);
+    const up = sent.attachments.find((a) => a.name === "big.bin")!;
+    expect(up).toMatchObject({ via: "upload", size: big.length, sha256: createHash("sha256").update(big).digest("hex") });
+    expect(sent.attachments.find((a) => a.name === "small.txt")).toMatchObject({ size: small.length });
+    expect(graph.uploadsWithAuthorization()).toBe(0);
+    const puts = graph.requests.filter((r) => r.method === "PUT");
+    expect(puts.length).toBeGreaterThanOrEqual(2);
+    expect(res.transcript.join("\n")).not.toContain(token);
+  });
+});
+
+describe("sendGraphMime", () => {
+  const mime = (extra = "") => Buffer.from(`From: noreply@contoso.com\r\nTo: a@example.net\r\nSubject: relay\r\nMessage-ID: <m1@test>\r\n${extra}\r\nbody\r\n`);
+  const req = (overrides: Partial<Parameters<typeof sendGraphMime>[0]> = {}) => ({ url: graph.endpointTemplate.replace("{FROM_ADDRESS}", encodeURIComponent(MAILBOX)), accessToken: token, mailbox: MAILBOX, mime: mime(), envelopeTo: ["a@example.net", "bcc@example.net"], timeoutMs: 15_000, ...overrides });
+
+  it("posts base64 MIME to sendMail (202) and keeps envelope-only recipients as Bcc", async () => {
+    graph.sent.length = 0;
+    const res = await sendGraphMime(req());
+    expect(res.ok).toBe(true);
+    if (res.ok) expect(res.path).toBe("sendMail");
+    expect(graph.sent[0]).toMatchObject({ via: "sendMail-mime", messageId: "<m1@test>" });
+    expect(graph.sent[0].recipients.sort()).toEqual(["a@example.net", "bcc@example.net"]);
+  });
+
+  it("429 reports Retry-After; 503 is a server error the caller may retry", async () => {
+    graph.script({ status: 429, headers: { "retry-after": "7" }, body: { error: { code: "ApplicationThrottled", message: "MailboxConcurrency" } } }, { status: 503, headers: { "retry-after": "3" } });
+    const a = await sendGraphMime(req());
+    const b = await sendGraphMime(req());
+    expect(a.ok).toBe(false);
+    if (!a.ok) expect(a).toMatchObject({ status: 429, retryAfterSeconds: 7 });
+    if (!b.ok) expect(b).toMatchObject({ status: 503, retryAfterSeconds: 3 });
+  });
+
+  it("discards the draft when an upload fails", async () => {
+    graph.sent.length = 0;
+    graph.requests.length = 0;
+    const big = randomBytes(5 * 1024 * 1024).toString("base64").replace(/.{76}/g, "$&\r\n");
+    const m = Buffer.from(`From: noreply@contoso.com\r\nTo: a@example.net\r\nSubject: big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nhi\r\n--XX\r\nContent-Type: application/octet-stream; name=a.bin\r\nContent-Disposition: attachment; filename=a.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n${big}\r\n--XX--\r\n`);
+    graph.script({ status: 503, path: /createUploadSession$/ });
+    const res = await sendGraphMime(req({ mime: m, envelopeTo: ["a@example.net"] }));
     expect(res.ok).toBe(false);
-    if (res.ok) return;
-    expect(res.error.code).toBe("graph.attachment-too-large");
-    expect(res.error.summary).toMatch(/under 3 MB/);
-    expect(graph.requests).toHaveLength(0);
+    expect(graph.requests.some((r) => r.method === "DELETE")).toBe(true);
+    expect(graph.sent).toHaveLength(0);
   });
 });

@@ -3,7 +3,7 @@ import { decodeGraphError, decodeHttpError, type DecodedMailError, type GraphErr
 import { GRAPH_INLINE_ATTACHMENT_LIMIT, formatBytes } from "./message";
 import { progressSink } from "./progress";
 import { redactTranscript, truncateBody } from "../redact";
-import type { RawMime } from "./smtp";
+import { composeMessage, type RawMime } from "./smtp";
 
 /**
  * Microsoft Graph sendMail (POST /users/{id}/sendMail) with a JSON message. A leaf: plain
@@ -95,20 +95,6 @@ function describeBody(body: Record<string, unknown>): string {
   return json;
 }
 
-/** Refuses attachments Graph would reject inline; returns the decoded error or null. */
-export function checkGraphAttachments(attachments: GraphAttachment[] | undefined): DecodedMailError | null {
-  const total = (attachments ?? []).reduce((n, a) => n + a.size, 0);
-  if (total < GRAPH_INLINE_ATTACHMENT_LIMIT) return null;
-  return {
-    code: "graph.attachment-too-large",
-    category: "size",
-    summary: `Attachments total ${formatBytes(total)}; Graph sendMail takes inline attachments only under 3 MB`,
-    cause: "Files of 3 MB and more need a draft message plus an upload session (createUploadSession, Mail.ReadWrite), which the test send does not do.",
-    fix: "Attach a smaller file (under 3 MB in total), or test with an SMTP profile.",
-    tokenRejected: false,
-  };
-}
-
 export async function sendGraphMail(req: GraphSendRequest): Promise<GraphSendOutcome> {
   const started = Date.now();
   const raw: string[] = [];
@@ -116,10 +102,25 @@ export async function sendGraphMail(req: GraphSendRequest): Promise<GraphSendOut
   const done = (t: string[]) => redactTranscript(t, { secrets });
   const notify = progressSink(req.onProgress, started);
 
-  const tooLarge = checkGraphAttachments(req.message.attachments);
-  if (tooLarge) {
-    raw.push(`* ${tooLarge.summary}: nothing was sent`);
-    return { ok: false, error: tooLarge, durationMs: Date.now() - started, transcript: done(raw) };
+  // Attachments of 3 MB or more cannot go inline: the message goes as MIME through the same
+  // path the relay uses (a draft, upload sessions for the large files, then send).
+  const attachmentBytes = (req.message.attachments ?? []).reduce((n, a) => n + a.size, 0);
+  if (attachmentBytes >= GRAPH_INLINE_ATTACHMENT_LIMIT) {
+    const m = req.message;
+    const composed = await composeMessage({
+      from: m.from ?? req.mailbox,
+      replyTo: m.replyTo,
+      to: m.to,
+      cc: m.cc,
+      bcc: m.bcc,
+      subject: m.subject,
+      body: m.body,
+      html: m.html,
+      attachments: (m.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, "base64") })),
+      readReceipt: m.readReceipt,
+    });
+    const res = await sendGraphMime({ url: req.url, accessToken: req.accessToken, mailbox: req.mailbox, mime: composed.raw, envelopeTo: composed.envelope.to, timeoutMs: req.timeoutMs, onProgress: req.onProgress });
+    return { ...res, transcript: [`* attachments total ${formatBytes(attachmentBytes)} (3 MB or more): sending as MIME through a draft with upload sessions`, ...res.transcript] };
   }
 
   const body = buildGraphSendMailBody(req.message, req.saveToSentItems);

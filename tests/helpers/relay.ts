@@ -1,5 +1,4 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { spawn } from "node:child_process";
 import nodemailer, { type TransportOptions } from "nodemailer";
 import { startFakeEntra, type FakeEntra } from "@/tests/fakes/fake-entra";
 import { startSmtpPeer, type SmtpPeer } from "@/tests/fakes/smtp-peer";
@@ -49,17 +48,24 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
   }
 }
 
-const execFileP = promisify(execFile);
-
-/** Runs swaks (Debian) against the relay; resolves with its exit code and the whole dialogue. */
-export async function swaks(args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await execFileP("/usr/bin/swaks", ["--server", "127.0.0.1", "--timeout", "60", "--hide-informational", ...args], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, out: stdout + stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : 1, out: (e.stdout ?? "") + (e.stderr ?? "") };
-  }
+/**
+ * Runs swaks (Debian) against the relay; resolves with its exit code and the dialogue (message
+ * data hidden). `stdin` is the message for `--data -`.
+ */
+export function swaks(args: string[], stdin?: string | Buffer): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("/usr/bin/swaks", ["--server", "127.0.0.1", "--timeout", "60", "--hide-informational", "--suppress-data", ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d: Buffer) => out.push(d));
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(stdin ?? "");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 300_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, out: Buffer.concat(out).toString("latin1") });
+    });
+  });
 }
 
 /** A nodemailer transport to the relay (STARTTLS, the relay's self-signed certificate trusted by fingerprint check off). */

@@ -1,0 +1,48 @@
+import net from "node:net";
+
+/**
+ * A TCP forwarder in front of a peer that can be taken down and brought back: "down" resets
+ * every new connection (and the open ones), like an upstream that is unreachable for a while.
+ */
+export type FlakyProxy = { host: string; port: number; setUp(up: boolean): void; isUp(): boolean; connections(): number; stop(): Promise<void> };
+
+export async function startFlakyProxy(target: { host: string; port: number }): Promise<FlakyProxy> {
+  let up = true;
+  let count = 0;
+  const open = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    count++;
+    if (!up) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = net.connect(target.port, target.host);
+    open.add(client);
+    open.add(upstream);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  return {
+    host: "127.0.0.1",
+    port: (server.address() as net.AddressInfo).port,
+    setUp(value) {
+      up = value;
+      if (!value) for (const s of open) s.destroy();
+    },
+    isUp: () => up,
+    connections: () => count,
+    stop: async () => {
+      for (const s of open) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
