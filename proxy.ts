@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { SESSION_COOKIE } from "@/lib/constants";
+import { REQUEST_PATH_HEADER, SESSION_COOKIE } from "@/lib/constants";
 
 /**
  * Optimistic checks only (the real ones are requireAdmin() in every page and action):
@@ -27,16 +27,21 @@ function contentSecurityPolicy(nonce: string): string {
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   const isPublic = PUBLIC_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));
+  // The page's own query, without the router's cache-busting parameter.
+  const query = new URLSearchParams(search);
+  query.delete("_rsc");
+  const page = pathname + (query.size ? `?${query}` : "");
   if (!isPublic && !request.cookies.get(SESSION_COOKIE) && request.method === "GET") {
     const url = request.nextUrl.clone();
     url.pathname = "/login";
-    url.search = pathname === "/" ? "" : `?next=${encodeURIComponent(pathname + search)}`;
+    url.search = pathname === "/" ? "" : `?next=${encodeURIComponent(page)}`;
     return NextResponse.redirect(url);
   }
   const nonce = btoa(crypto.randomUUID());
   const csp = contentSecurityPolicy(nonce);
   const headers = new Headers(request.headers);
   headers.set("x-nonce", nonce);
+  headers.set(REQUEST_PATH_HEADER, page);
   headers.set("Content-Security-Policy", csp);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("Content-Security-Policy", csp);

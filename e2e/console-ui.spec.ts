@@ -1,7 +1,9 @@
+import path from "node:path";
+import Database from "better-sqlite3";
 import { expect, test, type Page } from "@playwright/test";
 import { startFakeEntra, type FakeEntra } from "../tests/fakes/fake-entra";
 import { CLIENT, SECRET, TENANT } from "../tests/fixtures/profiles";
-import { ensureSignedIn } from "./helpers";
+import { ADMIN, DATA_DIR, ensureSignedIn, openDb, screenshot } from "./helpers";
 
 /**
  * The console's shell and pages as an admin uses them (issue 11 points 12–15, issue 16):
@@ -134,4 +136,214 @@ test("11.12 dashboard: failures do not collapse the panels, long names do not ov
   await expect(page).toHaveURL(/sort=name/);
   const names = await page.getByRole("table").getByRole("row").locator("td:first-child a").allTextContents();
   expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+});
+
+/** Every page of the console, signed in (the profile pages are those of the profile made above). */
+function fromDb<T>(sql: string, ...params: string[]): T | undefined {
+  const db = openDb();
+  try {
+    return db.prepare(sql).get(...params) as T | undefined;
+  } finally {
+    db.close();
+  }
+}
+const profileId = () => fromDb<{ id: string }>("SELECT id FROM Profile WHERE name = ?", "UI cached token")?.id ?? "missing";
+const PAGES: { name: string; url: () => string }[] = [
+  { name: "dashboard", url: () => "/" },
+  { name: "profiles", url: () => "/profiles" },
+  { name: "profile-new", url: () => "/profiles/new" },
+  { name: "profile-new-form", url: () => "/profiles/new?kind=m365-app-smtp" },
+  { name: "profile", url: () => `/profiles/${profileId()}` },
+  { name: "profile-edit", url: () => `/profiles/${profileId()}/edit` },
+  { name: "profile-export", url: () => `/profiles/${profileId()}/export` },
+  { name: "profiles-export", url: () => "/profiles/export" },
+  { name: "tokens", url: () => "/tokens" },
+  { name: "logs", url: () => "/logs" },
+  { name: "transcript", url: () => `/logs/${fromDb<{ id: string }>("SELECT id FROM Activity WHERE detail IS NOT NULL ORDER BY at DESC LIMIT 1")?.id ?? ""}` },
+  { name: "import", url: () => "/import" },
+  { name: "settings", url: () => "/settings" },
+];
+/** Elements wider than the viewport, for the failure message. */
+async function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const vw = document.documentElement.clientWidth;
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>("body *"))) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > vw + 1) {
+        // Only the outermost offender: skip elements inside a scroll container that clips them.
+        let clipped = false;
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+          const o = getComputedStyle(p).overflowX;
+          if ((o === "auto" || o === "scroll" || o === "hidden" || o === "clip") && p.getBoundingClientRect().right <= vw + 1) clipped = true;
+        }
+        if (!clipped) out.push(`${el.tagName.toLowerCase()}.${String(el.className).slice(0, 80)} right=${Math.round(r.right)}`);
+      }
+    }
+    return out.slice(0, 8);
+  });
+}
+
+test.describe("every page", () => {
+  // Independent tests: one page failing does not hide the others.
+  test.describe.configure({ mode: "default" });
+for (const width of [1440, 390]) {
+  for (const p of PAGES) {
+    test(`${p.name} at ${width} px${width === 390 ? ": no sideways scrolling" : ""}; screenshot`, async ({ page }) => {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+      await ensureSignedIn(page);
+      await page.goto(p.url());
+      await expect(page.locator("main h1").first()).toBeVisible();
+      if (width === 390) {
+        const scroll = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(scroll, `${p.url()} scrolls sideways by ${scroll}px: ${(await overflowing(page)).join("; ")}`).toBeLessThanOrEqual(0);
+      }
+      await screenshot(page, `${p.name}-${width}`);
+    });
+  }
+}
+});
+
+test("16.6 the menu button on narrow screens", async ({ page }) => {
+  await ensureSignedIn(page);
+  // The menu: closed at first, opened by its button (keyboard too), links reachable, closed after following one.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/");
+  const menu = page.getByRole("button", { name: "Menu" });
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
+  await menu.focus();
+  await page.keyboard.press("Enter");
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "Settings" })).toBeVisible();
+  await screenshot(page, "menu-open-390");
+  await nav.getByRole("link", { name: "Token cache" }).click();
+  await expect(page.getByRole("heading", { name: "Token cache", level: 1 })).toBeVisible();
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  // At 1440 px the sidebar shows the links and there is no menu button.
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Logs" })).toBeVisible();
+  await expect(menu).toBeHidden();
+});
+
+test("16.6 theme toggle: light, dark and system, kept across reloads", async ({ page }) => {
+  await ensureSignedIn(page);
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.goto("/");
+  const html = page.locator("html");
+  const bodyBg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const toggle = page.getByRole("button", { name: /^Theme: / });
+  // Cycle to "dark" whatever the starting choice.
+  for (let i = 0; i < 3 && (await html.getAttribute("data-theme")) !== "dark"; i++) await toggle.click();
+  await expect(html).toHaveAttribute("data-theme", "dark");
+  const dark = await bodyBg();
+  await page.reload();
+  await expect(html).toHaveAttribute("data-theme", "dark");
+  expect(await bodyBg()).toBe(dark);
+  await expect(page.getByRole("button", { name: "Theme: Dark. Switch to System" })).toBeVisible();
+  await page.getByRole("button", { name: "Theme: Dark. Switch to System" }).click();
+  await expect(html).toHaveAttribute("data-theme", "system");
+  const systemLight = await bodyBg();
+  expect(systemLight).not.toBe(dark);
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expect.poll(bodyBg).toBe(dark);
+  await page.getByRole("button", { name: "Theme: System. Switch to Light" }).click();
+  await expect(html).toHaveAttribute("data-theme", "light");
+  await expect.poll(bodyBg).toBe(systemLight);
+  await page.reload();
+  await expect(html).toHaveAttribute("data-theme", "light");
+  await expect.poll(bodyBg).toBe(systemLight);
+  await page.getByRole("button", { name: "Theme: Light. Switch to Dark" }).click();
+  await page.getByRole("button", { name: "Theme: Dark. Switch to System" }).click();
+  await page.emulateMedia({ colorScheme: "light" });
+});
+
+/** Ends the admin's sessions the way the idle timeout does: last seen three hours ago. */
+function ageSessions(): void {
+  const db = new Database(path.join(DATA_DIR, "console.db"));
+  try {
+    db.prepare("UPDATE Session SET lastSeenAt = ? WHERE adminId = (SELECT id FROM Admin WHERE username = ?)").run(new Date(Date.now() - 3 * 3600_000).toISOString().replace("Z", "+00:00"), ADMIN.username);
+  } finally {
+    db.close();
+  }
+}
+
+test("11.13 a form submitted after the idle timeout: 'session expired', back to the page after sign-in, fields restored except the secret", async ({ page }) => {
+  await ensureSignedIn(page);
+  const SECRET_TYPED = "Typed~Secret~Never~Stored~0c4f";
+  await page.goto("/profiles/new?kind=m365-app-graph");
+  await page.getByLabel("Profile name").fill("UI draft survives");
+  await page.getByLabel("Description").fill("typed before the session ended");
+  await page.getByLabel("Tenant ID").fill(TENANT);
+  await page.getByLabel("Client ID").fill(CLIENT);
+  await page.getByLabel("Client secret").fill(SECRET_TYPED);
+  await page.getByLabel("From address (mailbox)").fill("draft@contoso.com");
+  ageSessions();
+  await page.getByRole("button", { name: "Create profile" }).click();
+
+  await page.waitForURL((u) => u.pathname === "/login");
+  const url = new URL(page.url());
+  expect(url.searchParams.get("reason")).toBe("expired");
+  expect(url.searchParams.get("next")).toBe("/profiles/new?kind=m365-app-graph");
+  await expect(page.getByRole("status").filter({ hasText: "Session expired" })).toBeVisible();
+  // What the browser kept: the non-secret fields, never the secret.
+  const stored = await page.evaluate(() => JSON.stringify(Object.entries(sessionStorage)));
+  expect(stored).toContain("UI draft survives");
+  expect(stored).not.toContain(SECRET_TYPED);
+
+  await page.getByLabel("Username").fill(ADMIN.username);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => u.pathname === "/profiles/new" && u.searchParams.get("kind") === "m365-app-graph");
+  await expect(page.getByRole("status").filter({ hasText: "what you typed is back" })).toContainText("Client secret");
+  await expect(page.getByLabel("Profile name")).toHaveValue("UI draft survives");
+  await expect(page.getByLabel("Description")).toHaveValue("typed before the session ended");
+  await expect(page.getByLabel("Tenant ID")).toHaveValue(TENANT);
+  await expect(page.getByLabel("From address (mailbox)")).toHaveValue("draft@contoso.com");
+  await expect(page.getByLabel("Client secret")).toHaveValue("");
+  expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith("omc-draft:")))).toEqual([]);
+  await page.getByLabel("Client secret").fill(SECRET_TYPED);
+  await page.getByRole("button", { name: "Create profile" }).click();
+  await expect(page.getByRole("heading", { name: "UI draft survives" })).toBeVisible();
+  // A later visit to the form starts empty: the draft was used once.
+  await page.goto("/profiles/new?kind=m365-app-graph");
+  await expect(page.getByLabel("Profile name")).toHaveValue("");
+});
+
+test("16.6 a page opened after the idle timeout: /login says so and returns to it; Sign out says 'signed out'", async ({ page }) => {
+  await ensureSignedIn(page);
+  ageSessions();
+  await page.goto("/logs?outcome=failure");
+  await page.waitForURL((u) => u.pathname === "/login");
+  expect(new URL(page.url()).searchParams.get("next")).toBe("/logs?outcome=failure");
+  await expect(page.getByText("Session expired")).toBeVisible();
+  await page.getByLabel("Username").fill(ADMIN.username);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => u.pathname === "/logs" && u.search === "?outcome=failure");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL((u) => u.pathname === "/login");
+  await expect(page.getByRole("status").filter({ hasText: "Signed out" })).toBeVisible();
+  await expect(page.getByText("Session expired")).toHaveCount(0);
+});
+
+test("16.6 a warning before the idle timeout; 'Stay signed in' renews the session", async ({ page }) => {
+  await page.clock.install();
+  await ensureSignedIn(page);
+  await page.goto("/profiles");
+  await expect(page.getByRole("heading", { name: "Mail profiles" })).toBeVisible();
+  const warning = page.getByTestId("idle-warning");
+  await expect(warning).toHaveCount(0);
+  // The e2e server runs with the default idle timeout (120 min): the warning shows 5 min before the end.
+  await page.clock.fastForward("01:50:00");
+  await expect(warning).toHaveCount(0);
+  await page.clock.fastForward("00:06:00");
+  await expect(warning).toContainText(/signed out in \d:\d\d because of inactivity/);
+  await screenshot(page, "idle-warning-390");
+  await warning.getByRole("button", { name: "Stay signed in" }).click();
+  await expect(warning).toHaveCount(0);
+  await page.clock.fastForward("02:00:00");
+  await expect(warning).toContainText("Session ended");
+  await expect(warning.getByRole("link", { name: "Sign in again" })).toHaveAttribute("href", "/login?reason=expired&next=%2Fprofiles");
 });

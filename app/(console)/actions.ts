@@ -7,5 +7,10 @@ export async function signOutAction(): Promise<void> {
   const admin = await requireAdmin();
   await signOut(admin, await readSessionToken());
   await clearSessionCookie();
-  redirect("/login");
+  redirect("/login?reason=signed-out");
+}
+
+/** "Stay signed in" of the idle warning: any authenticated request renews the session's last-seen time. */
+export async function keepAliveAction(): Promise<void> {
+  await requireAdmin();
 }

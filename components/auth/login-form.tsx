@@ -4,12 +4,21 @@ import { Field, inputClass } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { Button } from "@/components/ui/button";
 import { useFormAction } from "@/components/ui/use-form-action";
+import { SIGNIN_AT_KEY } from "@/components/layout/session-keys";
 
 export function LoginForm({ action, next }: { action: (prev: ActionResult, form: FormData) => Promise<ActionResult>; next?: string }) {
   const { state, pending, onSubmit } = useFormAction(action);
   const errors = state.status === "error" ? state.fieldErrors : undefined;
   return (
-    <form onSubmit={onSubmit} className="space-y-5" noValidate>
+    <form
+      onSubmit={(e) => {
+        // Drafts saved before this sign-in are offered back on the page it returns to.
+        sessionStorage.setItem(SIGNIN_AT_KEY, String(Date.now()));
+        onSubmit(e);
+      }}
+      className="space-y-5"
+      noValidate
+    >
       {next && <input type="hidden" name="next" value={next} />}
       <FormMessage state={state} />
       <Field id="username" label="Username" error={errors?.username}>

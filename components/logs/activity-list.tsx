@@ -15,11 +15,11 @@ export function ActivityList({ items, showProfile = true }: { items: ActivityDto
             <summary className="flex cursor-pointer list-none flex-wrap items-center gap-x-3 gap-y-1 rounded px-2 py-1 text-sm hover:bg-slate-50 dark:hover:bg-slate-800/50">
               <Badge tone={OUTCOME_TONE[a.outcome]}>{a.outcome}</Badge>
               <span className="font-mono text-xs text-slate-500">{a.action}</span>
-              <span className="min-w-0 flex-1 text-slate-900 dark:text-slate-100">{a.summary}</span>
-              {showProfile && a.profileName && <span className="text-xs text-slate-500">{a.profileName}</span>}
+              <span className="min-w-0 flex-1 text-slate-900 [overflow-wrap:anywhere] dark:text-slate-100">{a.summary}</span>
+              {showProfile && a.profileName && <span className="min-w-0 text-xs text-slate-600 [overflow-wrap:anywhere] dark:text-slate-400">{a.profileName}</span>}
               <time className="text-xs text-slate-500" dateTime={a.at}>{formatDateTime(a.at)}</time>
             </summary>
-            <dl className="mt-2 grid grid-cols-[9rem_1fr] gap-x-4 gap-y-1 rounded-md bg-slate-50 px-4 py-3 text-xs dark:bg-slate-800/50">
+            <dl className="mt-2 grid grid-cols-1 gap-x-4 gap-y-1 rounded-md bg-slate-50 px-4 py-3 text-xs [overflow-wrap:anywhere] sm:grid-cols-[9rem_minmax(0,1fr)] dark:bg-slate-800/50">
               <dt className="text-slate-500">Who</dt>
               <dd>{a.actor}</dd>
               {a.durationMs !== null && (<><dt className="text-slate-500">Duration</dt><dd>{formatDuration(a.durationMs)}</dd></>)}

@@ -32,7 +32,7 @@ export function HealthStrip({ health, limit = 20, size = "sm", href, className }
   );
 
   return (
-    <div className={cn("flex items-center gap-2", className)} data-testid="health-strip" data-ok={ok} data-total={total}>
+    <div className={cn("flex flex-wrap items-center gap-x-2 gap-y-1", className)} data-testid="health-strip" data-ok={ok} data-total={total}>
       <ol className="flex items-center gap-0.5" aria-label={total ? `Last ${total} send and IMAP tests, oldest first` : "No send or IMAP tests yet"}>
         {Array.from({ length: empty }, (_, i) => (
           <li key={`empty-${i}`} aria-hidden="true" className={cn(SIZES[size], "rounded-[2px] border border-dashed border-slate-300 dark:border-slate-700")} />

@@ -52,6 +52,7 @@ export function ProfileForm({ kind, action, settings, secretsSet = {}, version, 
   return (
     <form
       ref={formRef}
+      data-draft="profile"
       noValidate
       onSubmit={onSubmit}
       onChange={(e) => {

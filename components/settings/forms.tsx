@@ -24,7 +24,7 @@ export function SettingsForm({ action, values }: { action: Action; values: Conso
   const { state, pending, onSubmit } = useFormAction(action);
   const errors = state.status === "error" ? state.fieldErrors : undefined;
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-5">
+    <form onSubmit={onSubmit} noValidate className="space-y-5" data-draft="settings">
       <FormMessage state={state} />
       <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
         {NUMBER_FIELDS.map((f) => (

@@ -7,6 +7,8 @@ import { getEnv } from "../env";
 import type { Actor } from "./actor";
 import { resolveSession } from "./admins";
 import { CLIENT_IP_HEADER } from "../http/gate-constants";
+import { REQUEST_PATH_HEADER } from "../constants";
+import { loginPath } from "./next-path";
 import { normalizeIp } from "../http/client-ip";
 
 export { SESSION_COOKIE } from "../constants";
@@ -38,7 +40,7 @@ export const getCurrentAdmin = cache(async (): Promise<Actor | null> => resolveS
  */
 export async function requireAdmin(): Promise<Actor> {
   const admin = await getCurrentAdmin();
-  if (!admin) redirect("/login");
+  if (!admin) redirect(loginPath({ expired: Boolean(await readSessionToken()), next: (await headers()).get(REQUEST_PATH_HEADER) }));
   return admin;
 }
 

@@ -5,12 +5,8 @@ import { signIn } from "@/lib/auth/admins";
 import { signInSchema } from "@/lib/auth/schema";
 import { clientMeta, setSessionCookie } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
+import { safeNextPath } from "@/lib/auth/next-path";
 
-/** Only same-site paths: `next` must not send a signed-in admin to another origin. */
-function safeNext(value: FormDataEntryValue | null): string {
-  const v = typeof value === "string" ? value : "";
-  return v.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") ? v : "/";
-}
 
 // The one action without requireAdmin(): it is how an admin becomes authenticated.
 export async function signInAction(_prev: ActionResult, form: FormData): Promise<ActionResult> {
@@ -23,5 +19,5 @@ export async function signInAction(_prev: ActionResult, form: FormData): Promise
     if (isAppError(error)) return { status: "error", code: error.code, message: error.userMessage };
     throw error;
   }
-  redirect(safeNext(form.get("next")));
+  redirect(safeNextPath(form.get("next")));
 }

@@ -84,9 +84,10 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
         )
       ) : (
         <Card className="overflow-hidden">
-          <div className="overflow-x-auto">
-            <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">
-              <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400">
+          {/* A table from 768 px, a list of cards below (each cell a block). */}
+          <div className="relative overflow-x-auto">
+            <table className="min-w-full divide-y divide-slate-200 text-sm max-md:block dark:divide-slate-800" aria-label="Profiles">
+              <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 max-md:hidden dark:bg-slate-900 dark:text-slate-400">
                 <tr>
                   <th scope="col" className="px-4 py-3">Name</th>
                   <th scope="col" className="px-4 py-3">Kind</th>
@@ -95,17 +96,17 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                   <th scope="col" className="px-4 py-3">Updated</th>
                 </tr>
               </thead>
-              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              <tbody className="divide-y divide-slate-100 max-md:block dark:divide-slate-800">
                 {items.map((p) => (
-                  <tr key={p.id} className="hover:bg-slate-50 dark:hover:bg-slate-800/50">
-                    <td className="px-4 py-3">
+                  <tr key={p.id} className="hover:bg-slate-50 max-md:flex max-md:flex-wrap max-md:items-center max-md:gap-x-3 max-md:gap-y-1.5 max-md:px-4 max-md:py-3 dark:hover:bg-slate-800/50">
+                    <td className="px-4 py-3 max-md:w-full max-md:p-0">
                       <Link href={`/profiles/${p.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">{p.name}</Link>
-                      {p.description && <p className="mt-0.5 max-w-xs truncate text-xs text-slate-500">{p.description}</p>}
+                      {p.description && <p className="mt-0.5 max-w-xs truncate text-xs text-slate-600 dark:text-slate-400">{p.description}</p>}
                     </td>
-                    <td className="px-4 py-3"><KindBadge kind={p.kind} /></td>
-                    <td className="px-4 py-3 font-mono text-xs text-slate-700 dark:text-slate-300">{p.account}</td>
-                    <td className="px-4 py-3"><StatusBadge status={p.status} detail={p.statusDetail} /></td>
-                    <td className="px-4 py-3 text-slate-500" title={p.updatedAt}>{formatRelative(p.updatedAt)} by {p.updatedBy}</td>
+                    <td className="px-4 py-3 max-md:order-2 max-md:p-0"><KindBadge kind={p.kind} /></td>
+                    <td className="px-4 py-3 font-mono text-xs text-slate-700 [overflow-wrap:anywhere] max-md:order-1 max-md:w-full max-md:p-0 dark:text-slate-300">{p.account}</td>
+                    <td className="px-4 py-3 max-md:order-3 max-md:p-0"><StatusBadge status={p.status} detail={p.statusDetail} /></td>
+                    <td className="px-4 py-3 text-slate-600 max-md:order-4 max-md:w-full max-md:p-0 max-md:text-xs dark:text-slate-400" title={p.updatedAt}>{formatRelative(p.updatedAt)} by {p.updatedBy}</td>
                   </tr>
                 ))}
               </tbody>

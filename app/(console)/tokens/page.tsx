@@ -37,9 +37,10 @@ export default async function TokensPage() {
       ) : (
         <TokenResultRegion>
           <Card className="overflow-hidden">
-            <div className="overflow-x-auto">
-              <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800" aria-label="Cached tokens">
-                <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400">
+            {/* A table from 768 px, a list of cards below (each cell a block). */}
+            <div className="relative overflow-x-auto">
+              <table className="min-w-full divide-y divide-slate-200 text-sm max-md:block dark:divide-slate-800" aria-label="Cached tokens">
+                <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 max-md:hidden dark:bg-slate-900 dark:text-slate-400">
                   <tr>
                     <th scope="col" className="px-4 py-3">Profile</th>
                     <th scope="col" className="px-4 py-3">Claims</th>
@@ -47,20 +48,20 @@ export default async function TokensPage() {
                     <th scope="col" className="px-4 py-3"><span className="sr-only">Actions</span></th>
                   </tr>
                 </thead>
-                <tbody className="divide-y divide-slate-100 align-top dark:divide-slate-800">
+                <tbody className="divide-y divide-slate-100 align-top max-md:block dark:divide-slate-800">
                   {entries.map((e) => {
                     const hasAccess = e.state !== "refresh-only";
                     return (
-                      <tr key={e.id} data-testid="token-row" data-profile={e.profileName} className="hover:bg-slate-50 dark:hover:bg-slate-800/50">
-                        <td className="px-4 py-3">
+                      <tr key={e.id} data-testid="token-row" data-profile={e.profileName} className="hover:bg-slate-50 max-md:block max-md:space-y-3 max-md:px-4 max-md:py-4 dark:hover:bg-slate-800/50">
+                        <td className="px-4 py-3 max-md:block max-md:p-0">
                           <Link href={`/profiles/${e.profileId}#token-panel`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">{e.profileName}</Link>
                           <div className="mt-1 flex flex-wrap items-center gap-2">
                             {isKind(e.profileKind) ? <KindBadge kind={e.profileKind} /> : <span className="text-xs">{e.profileKind}</span>}
                           </div>
-                          <p className="mt-1 w-48 break-all font-mono text-xs text-slate-500">{e.scope || "(no scope)"}</p>
+                          <p className="mt-1 break-all font-mono text-xs text-slate-600 md:w-48 dark:text-slate-400">{e.scope || "(no scope)"}</p>
                         </td>
-                        <td className="min-w-64 px-4 py-3">{hasAccess ? <ClaimsSummaryView claims={e.claims} compact /> : <span className="text-xs text-slate-500">No access token cached</span>}</td>
-                        <td className="whitespace-nowrap px-4 py-3 text-xs">
+                        <td className="px-4 py-3 max-md:block max-md:p-0 md:min-w-64">{hasAccess ? <ClaimsSummaryView claims={e.claims} compact /> : <span className="text-xs text-slate-500">No access token cached</span>}</td>
+                        <td className="px-4 py-3 text-xs max-md:block max-md:p-0 md:whitespace-nowrap">
                           <TokenStateBadge state={e.state} expiresAt={e.expiresAt} serverSecondsLeft={e.expiresInSeconds} refreshMarginSeconds={margin * 60} />
                           {hasAccess ? (
                             <>
@@ -76,8 +77,8 @@ export default async function TokensPage() {
                             {e.hasRefreshToken && <>; refresh token kept</>}
                           </div>
                         </td>
-                        <td className="px-4 py-3">
-                          <div className="flex w-56 flex-col items-start gap-2">
+                        <td className="px-4 py-3 max-md:block max-md:p-0">
+                          <div className="flex flex-col items-start gap-2 md:w-56">
                             <GetTokenForm profileId={e.profileId} action={acquireTokenAction} compact />
                             <ClearTokenForm profileId={e.profileId} action={clearTokenAction} withRefreshToken={e.hasRefreshToken} compact />
                           </div>
