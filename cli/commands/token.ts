@@ -1,6 +1,6 @@
 import { localOperator } from "@/lib/auth/actor";
 import { getProfileByName } from "@/lib/profiles/dal";
-import { clearTokenCache, getAccessToken, listTokenCache, revealAccessTokenAsOperator, type TokenCacheEntryDto } from "@/lib/tokens";
+import { authorizeWithDeviceCode, clearTokenCache, getAccessToken, listTokenCache, revealAccessTokenAsOperator, type TokenCacheEntryDto } from "@/lib/tokens";
 import type { CachedToken, ClaimsSummary, TokenPurpose } from "@/lib/oauth/types";
 import { flagBool, flagString, requirePositional, UsageError, type CliCommand } from "../framework";
 
@@ -41,11 +41,29 @@ function jsonOf(token: CachedToken, revealed?: string) {
 export const commands: CliCommand[] = [
   {
     path: ["token"],
-    usage: "token NAME [--json] [--force] [--reveal] [--purpose smtp|imap|graph]",
-    summary: "Get a token for a profile (from cache or new); prints claims and expiry, the token only with --reveal (logged)",
-    async run({ args, stdout }) {
+    usage: "token NAME [--json] [--force] [--reveal] [--purpose smtp|imap|graph] [--device-code]",
+    summary: "Get a token for a profile (from cache or new); prints claims and expiry, the token only with --reveal (logged). --device-code: authorize an authorization-code profile without a browser here",
+    async run({ args, stdout, stderr }) {
       const actor = localOperator();
       const profile = await getProfileByName(actor, requirePositional(args, 0, "profile NAME"));
+      if (flagBool(args, "device-code")) {
+        if (profile.kind !== "m365-auth-code") throw new UsageError(`--device-code is for authorization-code profiles (m365-auth-code); "${profile.name}" is ${profile.kind} and gets its tokens from stored credentials`);
+        const done = await authorizeWithDeviceCode(actor, profile.id, {
+          onPrompt: (p) => {
+            // The prompt goes to stderr so that --json output stays parseable on stdout.
+            stderr(p.message);
+            stderr(`  code: ${p.userCode}`);
+            stderr(`  URL:  ${p.verificationUri}`);
+            stderr(`  expires ${p.expiresAt.toISOString()}; checking every ${p.intervalSeconds} s…`);
+          },
+          onWait: (reason, seconds) => {
+            if (reason === "slow_down") stderr(`  Entra asked to slow down: checking every ${seconds} s`);
+          },
+        });
+        if (flagBool(args, "json")) stdout(JSON.stringify({ profile: profile.name, authorized: true, claims: done.claims, expiresAt: done.expiresAt.toISOString() }, null, 2));
+        else stdout(`Authorized "${profile.name}": ${done.claims}; refresh token stored encrypted. Tokens now renew without a browser.`);
+        return;
+      }
       const token = await getAccessToken(actor, profile.id, { purpose: purposeOf(flagString(args, "purpose")), forceRefresh: flagBool(args, "force") });
       // --reveal goes through the logged path (token.reveal), never by printing `token` directly.
       const revealed = flagBool(args, "reveal") ? (await revealAccessTokenAsOperator(actor, profile.id)).accessToken : undefined;

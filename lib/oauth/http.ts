@@ -33,8 +33,8 @@ export type TokenHttp = {
   transcript(): string[];
 };
 
-const TOKEN_FIELDS = new Set(["access_token", "refresh_token", "id_token", "client_info", "assertion", "client_assertion"]);
-const SECRET_FORM_FIELDS = new Set(["client_secret", "password", "refresh_token", "code", "code_verifier", "assertion", "client_assertion", "access_token", "id_token"]);
+const TOKEN_FIELDS = new Set(["access_token", "refresh_token", "id_token", "client_info", "assertion", "client_assertion", "device_code"]);
+const SECRET_FORM_FIELDS = new Set(["client_secret", "password", "refresh_token", "code", "code_verifier", "assertion", "client_assertion", "access_token", "id_token", "device_code"]);
 
 /** Replaces token values in a parsed JSON body; everything else (error fields, expires_in) stays. */
 function redactJson(body: Record<string, unknown>): Record<string, unknown> {

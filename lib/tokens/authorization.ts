@@ -7,9 +7,11 @@ import { getEnv } from "../env";
 import { AppError, isAppError } from "../errors";
 import { buildAuthorizeUrl, createPkcePair, createState, exchangeAuthorizationCode } from "../oauth/authorization-code";
 import { describeClaims } from "../oauth/claims";
+import { pollDeviceCode, startDeviceCode, type DeviceCodePrompt, type PollOptions } from "../oauth/device-code";
 import { decodeIdpError, failureFlags, toTokenAppError } from "../oauth/errors";
 import { getProfile, loadProfileWithSecrets, setProfileStatus } from "../profiles/dal";
 import type { ProfileSettingsOf } from "../profiles/schema";
+import type { AcquiredToken } from "../oauth/types";
 import { getConsoleSettings } from "../settings/dal";
 import { writeCacheEntry } from "./cache";
 import { tokenScopeFor } from "./scope";
@@ -49,6 +51,31 @@ export async function startAuthorization(actor: Actor, profileId: string): Promi
   const url = await buildAuthorizeUrl({ tokenUrl: settings.tokenUrl, tenantId: settings.tenantId, clientId: settings.clientId, scope: tokenScopeFor(settings, "default"), redirectUri, state, codeChallenge: pkce.challenge, loginHint: settings.mailbox });
   await recordActivity(actor, { action: "oauth.authorize", outcome: "info", profileId, profileName: profile.name, summary: `Authorization started for "${profile.name}" (redirect URI ${redirectUri})` });
   return { url };
+}
+
+/**
+ * Stores what an authorization returned, the same for the browser and the device code: the
+ * access and refresh token encrypted in the cache, status ok, and the success entry. Throws
+ * AppError when Entra sent no refresh token (offline_access missing). Returns the claims summary.
+ */
+async function storeAuthorizedToken(actor: Actor, profile: { id: string; name: string }, scope: string, token: AcquiredToken, how: { started: number; source: "authorization_code" | "device_code" }): Promise<string> {
+  if (!token.refreshToken) {
+    throw new AppError("remote_error", "Entra ID returned no refresh token.", { hint: "Add offline_access to the profile's scope and authorize again." });
+  }
+  const acquiredAt = new Date();
+  await writeCacheEntry({ profileId: profile.id, scope, accessToken: token.accessToken, refreshToken: token.refreshToken, claims: token.claims, acquiredAt, expiresAt: token.expiresAt, source: how.source });
+  await setProfileStatus(actor, profile.id, "ok", `Authorized ${acquiredAt.toISOString()}`);
+  const claims = describeClaims(token.claims);
+  await recordActivity(actor, {
+    action: "oauth.authorize",
+    outcome: "success",
+    profileId: profile.id,
+    profileName: profile.name,
+    durationMs: Date.now() - how.started,
+    summary: `Authorized "${profile.name}"${how.source === "device_code" ? " with a device code" : ""}: ${claims}; refresh token stored encrypted`,
+    detail: token.transcript?.join("\n"),
+  });
+  return claims;
 }
 
 export type CompleteAuthorizationInput = { state: string; code?: string | null; error?: string | null; errorDescription?: string | null };
@@ -107,24 +134,57 @@ export async function completeAuthorization(actor: Actor, input: CompleteAuthori
       redirectUri: row.redirectUri,
       timeoutMs,
     });
-    if (!token.refreshToken) {
-      throw new AppError("remote_error", "Entra ID returned no refresh token.", { hint: "Add offline_access to the profile's scope and authorize again." });
-    }
-    const acquiredAt = new Date();
-    await writeCacheEntry({ profileId, scope, accessToken: token.accessToken, refreshToken: token.refreshToken, claims: token.claims, acquiredAt, expiresAt: token.expiresAt, source: "authorization_code" });
-    await setProfileStatus(actor, profileId, "ok", `Authorized ${acquiredAt.toISOString()}`);
-    await recordActivity(actor, {
-      action: "oauth.authorize",
-      outcome: "success",
-      profileId,
-      profileName: profile.name,
-      durationMs: Date.now() - started,
-      summary: `Authorized "${profile.name}": ${describeClaims(token.claims)}; refresh token stored encrypted`,
-      detail: token.transcript?.join("\n"),
-    });
+    await storeAuthorizedToken(actor, profile, scope, token, { started, source: "authorization_code" });
     return { profileId };
   } catch (error) {
     if (isAppError(error)) return fail(error);
+    throw error;
+  }
+}
+
+export type DeviceCodeOptions = {
+  /** Shows the user code and URL (the CLI prints them). Never receives the device code. */
+  onPrompt: (prompt: DeviceCodePrompt) => void;
+} & PollOptions;
+
+/**
+ * The CLI twin of "Authorize" for headless servers: the device code flow. Entra gives a user
+ * code and a URL, `onPrompt` shows them, the token endpoint is polled at Entra's interval, and the
+ * access and refresh tokens are stored encrypted exactly as the browser flow stores them (same
+ * cache entry, status and activity entry "oauth.authorize"). Throws AppError (declined, expired,
+ * Entra's decoded refusal), logged as a failure.
+ */
+export async function authorizeWithDeviceCode(actor: Actor, profileId: string, options: DeviceCodeOptions): Promise<{ profileId: string; claims: string; expiresAt: Date }> {
+  const { profile, secrets } = await loadProfileWithSecrets(actor, profileId);
+  const settings = authCodeSettings(profile.settings);
+  const scope = tokenScopeFor(settings, "default");
+  const timeoutMs = (await getConsoleSettings()).httpTimeoutSeconds * 1000;
+  const client = { tokenUrl: settings.tokenUrl, tenantId: settings.tenantId, clientId: settings.clientId, clientSecret: secrets.clientSecret, scope, timeoutMs };
+  const started = Date.now();
+  try {
+    const { session } = await startDeviceCode(client);
+    const { deviceCode: _secret, ...prompt } = session;
+    void _secret;
+    options.onPrompt(prompt);
+    await recordActivity(actor, { action: "oauth.authorize", outcome: "info", profileId, profileName: profile.name, summary: `Device code sign-in started for "${profile.name}" (code ${session.userCode} at ${session.verificationUri}, expires ${session.expiresAt.toISOString()})` });
+    const token = await pollDeviceCode(client, session, options);
+    const claims = await storeAuthorizedToken(actor, profile, scope, token, { started, source: "device_code" });
+    return { profileId, claims, expiresAt: token.expiresAt };
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    const flags = failureFlags(error);
+    await recordActivity(actor, {
+      action: "oauth.authorize",
+      outcome: "failure",
+      profileId,
+      profileName: profile.name,
+      durationMs: Date.now() - started,
+      summary: `Device code authorization failed: ${error.userMessage}`,
+      errorCode: error.remoteCode ?? error.code,
+      hint: error.hint,
+      remoteReply: flags.remoteReply,
+      detail: flags.transcript?.join("\n"),
+    });
     throw error;
   }
 }

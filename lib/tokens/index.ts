@@ -17,6 +17,6 @@ export {
   type GetAccessTokenOptions,
   type RevealedToken,
 } from "./service";
-export { startAuthorization, completeAuthorization, getOAuthRedirectUri, type CompleteAuthorizationInput } from "./authorization";
+export { startAuthorization, completeAuthorization, authorizeWithDeviceCode, getOAuthRedirectUri, type CompleteAuthorizationInput, type DeviceCodeOptions } from "./authorization";
 export { tokenScopeFor } from "./scope";
 export type { CachedToken, TokenPurpose, ClaimsSummary } from "../oauth/types";

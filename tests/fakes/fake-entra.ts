@@ -10,8 +10,10 @@ import { issueTestAccessToken, testIdpJwk } from "./idp-keys";
 /**
  * A fake Microsoft Entra ID (v2.0 endpoints) over real HTTPS on 127.0.0.1, with the test CA's
  * server certificate. It speaks the protocol MSAL speaks: discovery, the token endpoint for the
- * password, client_credentials (secret or certificate assertion), authorization_code (+PKCE) and
- * refresh_token grants, and an /authorize page for the browser flow. Errors have Microsoft's
+ * password, client_credentials (secret or certificate assertion), authorization_code (+PKCE),
+ * refresh_token and device_code grants, /devicecode (RFC 8628, Entra's answer and error shapes:
+ * authorization_pending AADSTS70016, expired_token AADSTS70019, authorization_declined,
+ * bad_verification_code), and an /authorize page for the browser flow. Errors have Microsoft's
  * shape. Access tokens are signed with the shared test IdP key (tests/fakes/idp-keys.ts), so the
  * SMTP/IMAP/Graph peers can verify them.
  */
@@ -194,7 +196,13 @@ export type FakeEntraOptions = {
   revokeRotatedRefreshTokens?: boolean;
   /** /authorize: show an Accept/Decline page (default) or redirect back at once. */
   authorize?: "page" | "auto";
+  /** Device code flow: the polling interval Entra asks for (default 5 s) and the code lifetime (default 900 s). */
+  deviceCodeInterval?: number;
+  deviceCodeExpiresIn?: number;
 };
+
+/** A device code as the fake holds it; tests play the user with approve/decline. */
+export type FakeDeviceCode = { userCode: string; clientId: string; tenant: string; scope: string; state: "pending" | "approved" | "declined"; username?: string; expires: number; polls: number };
 
 export type FakeEntra = HttpsFake & {
   authority(tenant: string): string;
@@ -208,6 +216,14 @@ export type FakeEntra = HttpsFake & {
   validRefreshTokens(): string[];
   /** Client assertion headers seen (x5t / x5t#S256 / alg), in order. */
   assertionHeaders: Record<string, unknown>[];
+  /** Device codes issued, newest last. */
+  deviceCodes(): FakeDeviceCode[];
+  /** The user signs in at the verification URL with this code (and accepts). */
+  approveDeviceCode(userCode: string, username?: string): void;
+  /** The user declines the permissions. */
+  declineDeviceCode(userCode: string): void;
+  /** The code runs out (its 15 minutes are over). */
+  expireDeviceCode(userCode: string): void;
 };
 
 /** Microsoft's texts for the codes the tests and the decoder care about. */
@@ -217,6 +233,8 @@ const AADSTS_TABLE: Record<number, { error: string; status: number; text: string
   7000222: { error: "invalid_client", status: 401, text: "The provided client secret keys for app '{app}' are expired." },
   700025: { error: "invalid_client", status: 401, text: "Client is public so neither 'client_assertion' nor 'client_secret' should be presented." },
   65001: { error: "invalid_grant", status: 400, text: "The user or administrator has not consented to use the application with ID '{app}'." },
+  70016: { error: "authorization_pending", status: 400, text: "OAuth 2.0 device flow error. Authorization is pending. Continue polling." },
+  70019: { error: "expired_token", status: 400, text: "Verification code expired." },
   50126: { error: "invalid_grant", status: 400, text: "Error validating credentials due to invalid username or password." },
   50076: { error: "invalid_grant", status: 400, text: "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '00000002-0000-0ff1-ce00-000000000000'." },
   50079: { error: "interaction_required", status: 400, text: "Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication." },
@@ -287,6 +305,12 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
   const tenantExists = (t: string) => (options.tenants ? tenants.has(t) : /^[0-9a-f-]{36}$|^[a-z0-9.-]+\.[a-z]{2,}$/i.test(t));
   let lifetime = options.tokenLifetimeSeconds ?? 3600;
   const codes = new Map<string, CodeGrant>();
+  const deviceCodes = new Map<string, FakeDeviceCode>();
+  const byUserCode = (userCode: string) => {
+    const entry = [...deviceCodes.values()].find((d) => d.userCode === userCode);
+    if (!entry) throw new Error(`fake Entra issued no device code ${userCode}`);
+    return entry;
+  };
   const refreshTokens = new Map<string, RefreshGrant>();
   const usedJti = new Set<string>();
   const assertionHeaders: Record<string, unknown>[] = [];
@@ -473,6 +497,20 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
         else if (revokeRotated) refreshTokens.delete(f.refresh_token ?? "");
         return sendJson(res, 200, body);
       }
+      case "urn:ietf:params:oauth:grant-type:device_code": {
+        const grant = deviceCodes.get(f.device_code ?? "");
+        if (!grant || grant.clientId !== client.clientId || grant.tenant !== tenant) {
+          return sendJson(res, 400, { error: "bad_verification_code", error_description: "The device_code sent to the token endpoint was not recognized." });
+        }
+        grant.polls++;
+        if (!(await authenticateClient(req, res, tenant, client, false))) return;
+        if (grant.expires < Date.now()) return error(res, req, 70019, vars);
+        if (grant.state === "pending") return error(res, req, 70016, vars);
+        if (grant.state === "declined") return sendJson(res, 400, { error: "authorization_declined", error_description: "The end user denied the authorization request." });
+        deviceCodes.delete(f.device_code ?? "");
+        if (client.consented === false) return error(res, req, 65001, vars);
+        return sendJson(res, 200, await delegatedTokens(tenant, client, grant.username ?? users[0]?.username ?? "user@contoso.com", grant.scope, grant.scope.split(/\s+/).includes("offline_access")));
+      }
       default:
         return sendJson(res, 400, aadstsBody(70003, vars, correlationOf(req), { error: "unsupported_grant_type", description: `The app requested an unsupported grant type '${f.grant_type}'.` }).body);
     }
@@ -575,6 +613,25 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
       }
       if (req.method === "POST" && (rest === "oauth2/v2.0/token" || rest === "oauth2/token")) return handleToken(req, res, tenant);
       if (req.method === "GET" && rest === "oauth2/v2.0/authorize") return handleAuthorize(req, res, raw, tenant);
+      if (req.method === "POST" && rest === "oauth2/v2.0/devicecode") {
+        // Entra's device authorization endpoint: same tenant and client checks as /token.
+        if (!tenantExists(tenant)) return error(res, req, 90002, { tenant });
+        const client = options.clients.find((c) => c.clientId === req.form.client_id && (!c.tenants || c.tenants.includes(tenant)));
+        if (!client) return error(res, req, 700016, { app: req.form.client_id ?? "", tenant });
+        const expiresIn = options.deviceCodeExpiresIn ?? 900;
+        const interval = options.deviceCodeInterval ?? 5;
+        const userCode = randomBytes(6).toString("base64url").replace(/[^A-Za-z0-9]/g, "X").toUpperCase().slice(0, 9).padEnd(9, "K");
+        const deviceCode = `DAQABAAEAAA${randomBytes(48).toString("base64url")}`;
+        deviceCodes.set(deviceCode, { userCode, clientId: client.clientId, tenant, scope: req.form.scope ?? "", state: "pending", expires: Date.now() + expiresIn * 1000, polls: 0 });
+        return sendJson(res, 200, {
+          user_code: userCode,
+          device_code: deviceCode,
+          verification_uri: "https://microsoft.com/devicelogin",
+          expires_in: expiresIn,
+          interval,
+          message: `To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ${userCode} to authenticate.`,
+        });
+      }
       sendJson(res, 404, { error: "not_found", error_description: `fake Entra has no ${req.method} ${req.path}` });
     },
   });
@@ -593,6 +650,18 @@ export async function startFakeEntra(options: FakeEntraOptions): Promise<FakeEnt
     },
     validRefreshTokens: () => [...refreshTokens.keys()],
     assertionHeaders,
+    deviceCodes: () => [...deviceCodes.values()],
+    approveDeviceCode(userCode, username) {
+      const d = byUserCode(userCode);
+      d.state = "approved";
+      d.username = username ?? d.username;
+    },
+    declineDeviceCode(userCode) {
+      byUserCode(userCode).state = "declined";
+    },
+    expireDeviceCode(userCode) {
+      byUserCode(userCode).expires = 0;
+    },
   };
 }
 
