@@ -45,13 +45,6 @@ let smtpProfileUrl = "";
 /** Every response body the console sent to the browser in this file. */
 const bodies: string[] = [];
 
-/**
- * Loads the SMTP, Dovecot and Graph fakes. They import scripts/test-ca.mjs, a plain ES module that
- * Playwright's CommonJS loader cannot load ("exports is not defined in ES module scope");
- * fake-entra.ts avoids that by running the script in a child process. Do the same here: put the
- * script's answer into the module cache under its path, then load the fakes. Drop this once the
- * three fakes load the CA the way fake-entra.ts does.
- */
 /** A TCP relay to `target` that delays the server's first bytes (the 220 greeting). */
 async function startDelayingRelay(target: { host: string; port: number }, delayMs: number): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<net.Socket>();

@@ -65,14 +65,6 @@ function needsAuthorization(profile: ProfileDto): AppError {
   });
 }
 
-/**
- * A valid access token for the profile: from the encrypted cache while more than the refresh
- * margin (Settings, default 5 min) remains, otherwise newly acquired — by refresh token for
- * authorization-code profiles. Concurrent calls share one IdP request. New acquisitions and
- * failures are logged (token.acquire), cache hits are not.
- * Throws AppError: not_found, unsupported (basic/log-only), invalid_input (a secret missing),
- * needs_authorization (auth-code profile without a refresh token), remote_error/timeout (decoded IdP or network failure).
- */
 // In-process hot path for cache hits: the decrypted token of a cache row, valid while the row's
 // id/acquiredAt/expiresAt are unchanged, and the parsed settings of a profile per version. One
 // light query (profile version + cache row stamps, no secrets) then proves both are current, so
@@ -95,6 +87,14 @@ async function hotCacheHit(profileId: string, purpose: TokenPurpose): Promise<Ca
   return { ...h.token, source: "cache" };
 }
 
+/**
+ * A valid access token for the profile: from the encrypted cache while more than the refresh
+ * margin (Settings, default 5 min) remains, otherwise newly acquired — by refresh token for
+ * authorization-code profiles. Concurrent calls share one IdP request. New acquisitions and
+ * failures are logged (token.acquire), cache hits are not.
+ * Throws AppError: not_found, unsupported (basic/log-only), invalid_input (a secret missing),
+ * needs_authorization (auth-code profile without a refresh token), remote_error/timeout (decoded IdP or network failure).
+ */
 export async function getAccessToken(actor: Actor, profileId: string, options: GetAccessTokenOptions = {}): Promise<CachedToken> {
   if (!options.forceRefresh) {
     const fast = await hotCacheHit(profileId, options.purpose ?? "default");

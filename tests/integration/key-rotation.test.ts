@@ -113,6 +113,9 @@ describe("master key rotation", () => {
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/new key is the current key/);
     expect(new Set(keysOfRows([readKey(keyFile())]))).toEqual(new Set([0]));
-    expect(SECRET.basicPassword).toBeTruthy();
+    // Readable means a secret comes back out: the CLI's export with secrets holds the stored password.
+    const out = spawnSync(process.execPath, [...CLI, "export", "rot 0", "--format", "profile-json", "--include-secrets"], { env: cliEnv(), encoding: "utf8" });
+    expect(out.status, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout).secrets.password).toBe(SECRET.basicPassword);
   }, 60_000);
 });
