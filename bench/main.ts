@@ -10,7 +10,8 @@
  *
  * Options: --quick (fewer samples, no 10,000-profile step; for trying the harness out),
  * --server-only (skip the in-process scenarios 1-3 and start-up), --inproc-only (only the
- * in-process scenarios 1-3), --keep (keep the databases).
+ * in-process scenarios 1-3), --monitor-only (only scenario 8: scheduled checks at scale and idle),
+ * --keep (keep the databases).
  */
 import { spawn } from "node:child_process";
 import path from "node:path";

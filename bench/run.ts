@@ -41,6 +41,7 @@ import { firstLoadFromHtml, firstLoadFromManifest, type ChunkSizes } from "./fro
 import { greetingDelaySwitch, type GreetingSwitch } from "./greeting-delay";
 import { ROOT, callFormAction, readServerActions, request, rssOfTree, rssSampler, startServer, stopAll, stopChild, type RunningServer, type ServerAction } from "./server";
 import { buildIsFresh, measureStartup, type StartupRun } from "./startup";
+import { scenarioMonitor } from "./monitor";
 import { fmtBytes, fmtDist, fmtMs, msSince, renderTable, round, summarize, verdict, type Row, type Summary } from "./stats";
 
 const USER = "sender@contoso.com";
@@ -50,7 +51,7 @@ const KB = 1000;
 /** Thrown to end the run after the in-process scenarios (--inproc-only). */
 class StopEarly extends Error {}
 
-type Options = { quick: boolean; keep: boolean; serverOnly: boolean; inprocOnly: boolean };
+type Options = { quick: boolean; keep: boolean; serverOnly: boolean; inprocOnly: boolean; monitorOnly: boolean };
 
 type Ctx = {
   opts: Options;
@@ -630,7 +631,7 @@ function gitInfo(): { head: string; dirtyFiles: number } {
 }
 
 export async function runBenchmark(argv: string[]): Promise<number> {
-  const opts: Options = { quick: argv.includes("--quick"), keep: argv.includes("--keep"), serverOnly: argv.includes("--server-only"), inprocOnly: argv.includes("--inproc-only") };
+  const opts: Options = { quick: argv.includes("--quick"), keep: argv.includes("--keep"), serverOnly: argv.includes("--server-only"), inprocOnly: argv.includes("--inproc-only"), monitorOnly: argv.includes("--monitor-only") };
   const started = Date.now();
   const loadavgAtStart = os.loadavg().map((l) => round(l, 2));
   const benchRoot = path.join(ROOT, ".tmp/bench");
@@ -678,6 +679,23 @@ export async function runBenchmark(argv: string[]): Promise<number> {
     const ten: ProfileDto[] = [];
     for (let i = 0; i < 10; i++) ten.push(await createProfile(ctx.operator, delegatedInput(ctx, `bench-flight-${i}`)));
 
+    const monitorCtx = {
+      operator: ctx.operator,
+      runDir,
+      masterKey,
+      quick: opts.quick,
+      log,
+      row: (scenario: string, metric: string, value: string, target: string, ok?: boolean) => row(ctx, scenario, metric, value, target, ok),
+      results: ctx.results,
+      useDb: async (dir: string) => {
+        newDb(template, dir);
+        await switchDb(dir, masterKey);
+      },
+    };
+    if (opts.monitorOnly) {
+      await scenarioMonitor(monitorCtx);
+      throw new StopEarly();
+    }
     if (!opts.serverOnly) {
       await scenarioCacheHit(ctx, admin, main);
       await scenarioSingleFlightInProcess(ctx, admin, main, ten);
@@ -796,6 +814,7 @@ export async function runBenchmark(argv: string[]): Promise<number> {
       row(ctx, "7 start-up", `restart (existing DATA_DIR) → first 200 /login, ${startups.length} runs`, `median ${fmtMs(total.median)} = prepare ${fmtMs(prep.median)} + next start ${fmtMs(nextOnly.median)}`, "report");
       row(ctx, "7 start-up", `first start (empty DATA_DIR) → first 200 (${first.answeredBy})`, `${fmtMs(first.totalMs)} = prepare ${fmtMs(first.prepareMs)} + next start ${fmtMs(first.nextStartMs)}`, "report");
     }
+    if (!opts.serverOnly) await scenarioMonitor(monitorCtx);
   } catch (error) {
     if (!(error instanceof StopEarly)) failed = error;
   } finally {
@@ -818,7 +837,7 @@ export async function runBenchmark(argv: string[]): Promise<number> {
   };
   fs.writeFileSync(path.join(ROOT, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
   if (!opts.keep) {
-    for (const dir of [inprocDir, serverDir]) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of [inprocDir, serverDir, path.join(runDir, "monitor")]) fs.rmSync(dir, { recursive: true, force: true });
     for (const f of fs.readdirSync(runDir)) if ((f.startsWith("startup-") && !f.endsWith(".log")) || f === "template.db") fs.rmSync(path.join(runDir, f), { recursive: true, force: true });
   }
   process.stdout.write(`\n${renderTable(ctx.rows)}\n\n`);

@@ -41,6 +41,8 @@ function storedSecretValues(): string[] {
   try {
     for (const row of db.prepare("SELECT id, secrets FROM Profile WHERE secrets IS NOT NULL").all() as { id: string; secrets: string }[]) addAll(JSON.parse(open(row.secrets, key, row.id)));
     for (const row of db.prepare("SELECT id, secrets FROM TokenCacheEntry").all() as { id: string; secrets: string }[]) addAll(JSON.parse(open(row.secrets, key, row.id)));
+    // Alert channels: webhook URLs (Teams/Slack URLs hold a token) and signing secrets.
+    for (const row of db.prepare("SELECT id, secrets FROM AlertChannel WHERE secrets IS NOT NULL").all() as { id: string; secrets: string }[]) addAll(JSON.parse(open(row.secrets, key, row.id)));
   } finally {
     db.close();
   }

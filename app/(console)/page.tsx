@@ -6,6 +6,10 @@ import { EmptyState, PageHeader } from "@/components/ui/card";
 import { StatTiles } from "@/components/dashboard/stat-tiles";
 import { ProfilesCard } from "@/components/dashboard/profiles-card";
 import { RecentActivityCard, RecentFailuresCard } from "@/components/dashboard/activity-cards";
+import { MonitorLightsCard } from "@/components/monitor/dashboard/monitor-lights-card";
+import { ExpiryCalendarCard } from "@/components/monitor/dashboard/expiry-calendar-card";
+import { CanaryLatencyCard } from "@/components/monitor/dashboard/canary-latency-card";
+import { ExchangeTimelineCard } from "@/components/monitor/dashboard/exchange-timeline-card";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -34,6 +38,14 @@ export default async function DashboardPage() {
           <DashboardRow>
             <ProfilesCard admin={admin} />
             <RecentFailuresCard admin={admin} />
+          </DashboardRow>
+          <DashboardRow>
+            <MonitorLightsCard admin={admin} />
+            <ExpiryCalendarCard admin={admin} />
+          </DashboardRow>
+          <DashboardRow>
+            <CanaryLatencyCard admin={admin} />
+            <ExchangeTimelineCard admin={admin} />
           </DashboardRow>
           <RecentActivityCard admin={admin} />
         </div>

@@ -240,7 +240,17 @@ export function finalizeImport(read: ReadImport, options: ImportOptions = {}): P
   }
   if (issues.length) fail(read, issues);
   const input: ProfileInput = { settings: data.settings, secrets: data.secrets, clearSecrets: [] };
-  return { format: read.format, input, warnings: read.warnings };
+  return { format: read.format, input, warnings: [...read.warnings, ...secretExpiryWarnings(data.settings, data.secrets)] };
+}
+
+/**
+ * A client secret expires (Azure: at most 24 months): the import asks for its date, so the
+ * monitor warns 30/14/7/1 days ahead instead of the mail stopping with AADSTS7000222. Worded for
+ * every surface (the field name is what both the CLI's --set and the console's form use).
+ */
+function secretExpiryWarnings(settings: Record<string, unknown>, secrets: ProfileSecrets): ImportWarning[] {
+  if (!secrets.clientSecret || isPlaceholder(secrets.clientSecret) || settings.secretExpiresAt) return [];
+  return [{ message: "The client secret's expiry date (secretExpiresAt) is not set: add the Expires date shown under Certificates & secrets in Azure, so the console warns 30, 14, 7 and 1 days before the secret stops working." }];
 }
 
 /**
@@ -319,7 +329,7 @@ export function diagnoseImport(text: string, options: ImportOptions & { format?:
     issues = importIssuesOf(error);
     importError = (error as AppError).userMessage;
   }
-  return { format: read.format, kind: read.kind, findings, warnings: read.warnings, importError, issues };
+  return { format: read.format, kind: read.kind, findings, warnings: [...read.warnings, ...secretExpiryWarnings(settings, secrets)], importError, issues };
 }
 
 /** The diagnose path of the iMail parser (see diagnoseImport). */

@@ -7,7 +7,7 @@ import { profileSettingsSchema } from "../profiles/schema";
 import { renderExport } from "./formats";
 import { readImailEntries } from "./imail-config";
 import { GOOGLE_PRIVATE_KEY_PLACEHOLDER } from "./ibmi-json";
-import { detectImportFormat, diagnoseImailConfig, parseImport, readImport } from "./import";
+import { detectImportFormat, diagnoseImailConfig, diagnoseImport, parseImport, readImport } from "./import";
 import { NOW, storedSettings } from "@/tests/fixtures/stored-settings";
 import type { ImportFormatId, ImportOptions } from "./types";
 import { describeImportIssue, importIssuesOf, type ImportIssue } from "./import-issues";
@@ -346,5 +346,16 @@ describe("import issues carry a structured remedy, worded by each surface", () =
     for (const text of [ok, `${ok}DELEGATED_USER = a@b.com\n`, GOOGLE_SA_JSON, ok.replace(CLIENT, "<client_id>") + "DELEGATED_USER = a@b.com\nDELEGATED_PASSWORD = pw\n"]) {
       for (const i of issuesOf(() => parseImport(text))) expect(i.message).not.toMatch(/--set|enter it|below/);
     }
+  });
+});
+
+describe("the client secret's expiry date (monitoring, issue 15)", () => {
+  it("an import with a client secret but no expiry date asks for it; with the date it does not", () => {
+    const cfg = `TENANT_ID = 7c0a6a1e-1d2b-4c3d-8e9f-0a1b2c3d4e5f\nCLIENT_ID = 3f2e1d0c-b9a8-4765-8432-10fedcba9876\nCLIENT_SECRET = s3cret-value\nSCOPE = https://graph.microsoft.com/.default\nENDPOINT = https://graph.microsoft.com/v1.0/users/{FROM_ADDRESS}/sendMail\n`;
+    const without = parseImport(cfg, { format: "imail-config", overrides: { fromAddress: "noreply@contoso.com" } });
+    expect(without.warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/expiry date \(secretExpiresAt\) is not set: add the Expires date/));
+    expect(diagnoseImport(cfg, { format: "imail-config", overrides: { fromAddress: "noreply@contoso.com" } }).warnings.map((w) => w.message).join()).toMatch(/secretExpiresAt/);
+    const withDate = parseImport(cfg, { format: "imail-config", overrides: { fromAddress: "noreply@contoso.com", secretExpiresAt: "2027-06-30" } });
+    expect(withDate.warnings.map((w) => w.message).join()).not.toMatch(/expiry date is not set/);
   });
 });

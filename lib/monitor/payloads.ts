@@ -35,6 +35,7 @@ function checkLabel(check: string): string {
 
 /** "Turned failing: payroll · Token health" — the one-line title every format uses. */
 export function alertTitle(m: AlertMessage): string {
+  if (m.event === "test") return ALERT_EVENT_LABELS.test;
   return `${ALERT_EVENT_LABELS[m.event]}: ${m.profile ? `${m.profile} · ` : ""}${checkLabel(m.check)}`;
 }
 

@@ -2,6 +2,7 @@ import "server-only";
 import type { Actor } from "../auth/actor";
 import { recordActivity } from "../activity/dal";
 import { AppError } from "../errors";
+import { isExchangeOnlineSmtpHost } from "../mail/exchange-basic-auth";
 import { imapTargetOf } from "../mail/targets";
 import { getProfile, getProfileByName, iterateProfiles } from "../profiles/dal";
 import { getChannel, getAlert, raiseAlert, describeChannel, type AlertDto } from "./alerts";
@@ -250,4 +251,28 @@ export async function getExpiryCalendar(actor: Actor, clock: Clock = systemClock
     }
   }
   return out.sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));
+}
+
+export type BasicAuthInventory = {
+  /** Profiles that sign in with a password (kind smtp-basic). */
+  total: number;
+  /** Of those, the ones that submit to Exchange Online (smtp.office365.com …). */
+  exchangeOnline: number;
+  profiles: { id: string; name: string; host: string; exchangeOnline: boolean }[];
+};
+
+/** Profiles still on Basic SMTP authentication, for the Exchange Online timeline on the dashboard. */
+export async function getBasicAuthInventory(actor: Actor): Promise<BasicAuthInventory> {
+  const out: BasicAuthInventory = { total: 0, exchangeOnline: 0, profiles: [] };
+  for await (const batch of iterateProfiles(actor, { kinds: ["smtp-basic"] }, { withSecrets: false })) {
+    for (const { profile } of batch) {
+      const host = "smtpHost" in profile.settings ? profile.settings.smtpHost : "";
+      const exo = isExchangeOnlineSmtpHost(host);
+      out.total++;
+      if (exo) out.exchangeOnline++;
+      out.profiles.push({ id: profile.id, name: profile.name, host, exchangeOnline: exo });
+    }
+  }
+  out.profiles.sort((a, b) => Number(b.exchangeOnline) - Number(a.exchangeOnline) || a.name.localeCompare(b.name));
+  return out;
 }

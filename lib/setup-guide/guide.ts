@@ -114,7 +114,7 @@ function clientCredential(s: { credentialType?: "secret" | "certificate"; secret
     instructions: [
       `Description: ${s.name}; choose an expiry (e.g. 24 months) and click Add.`,
       "Copy the secret's Value immediately (not the Secret ID): Azure hides it once you leave the page.",
-      "Paste it into this profile and enter its expiry date, so the doctor warns 30 days ahead.",
+      "Paste it into this profile and enter its expiry date (Secret expires on): the console warns 30, 14, 7 and 1 days before it stops working, and the doctor flags it.",
     ],
     values: v("Secret expires", s.secretExpiresAt),
     verifiedBy: "token-acquired",

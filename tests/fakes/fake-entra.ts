@@ -60,6 +60,8 @@ export type HttpsFake = {
   setResponseDelay(ms: number): void;
   /** Holds every answer (requests are still recorded) until the returned function is called. */
   holdResponses(): () => void;
+  /** The most requests this fake was answering at the same moment (bounded-concurrency checks). */
+  maxInFlight(): number;
   clearFailures(): void;
   /** Requests whose path ends with the given suffix (default: token endpoint). */
   count(pathSuffix?: string): number;
@@ -97,6 +99,8 @@ export async function startHttpsFake(options: { handler: Handler; failurePath: (
   const sockets = new Set<Socket>();
   let delayMs = 0;
   let gate: Promise<void> | undefined;
+  let inFlight = 0;
+  let peakInFlight = 0;
 
   const server = https.createServer({ cert: fs.readFileSync(options.certFile ?? ca.serverCert), key: fs.readFileSync(options.keyFile ?? ca.serverKey) }, (raw, res) => {
     void (async () => {
@@ -106,6 +110,9 @@ export async function startHttpsFake(options: { handler: Handler; failurePath: (
       const req: FakeRequest = { at: new Date(), method: raw.method ?? "GET", path: url.pathname, form, headers: raw.headers, grantType: form.grant_type, clientId: form.client_id };
       // The query is part of what the handler needs (authorize); keep it on the raw message.
       requests.push(req);
+      inFlight++;
+      peakInFlight = Math.max(peakInFlight, inFlight);
+      res.on("close", () => inFlight--);
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       if (gate) await gate;
       res.on("finish", () => {
@@ -141,6 +148,9 @@ export async function startHttpsFake(options: { handler: Handler; failurePath: (
     },
     setResponseDelay(ms) {
       delayMs = ms;
+    },
+    maxInFlight() {
+      return peakInFlight;
     },
     holdResponses() {
       let release!: () => void;

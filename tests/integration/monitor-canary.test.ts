@@ -113,7 +113,7 @@ describe("email alert channel", () => {
     const res = await sendTestAlert(operator, "ops mail");
     expect(res.ok, res.message).toBe(true);
     const mail = peer.received[before];
-    expect(mail.parsed.subject).toBe("[OAuth Mail Console] Test alert: test");
+    expect(mail.parsed.subject).toBe("[OAuth Mail Console] Test alert");
     expect(mail.parsed.headers.get("x-omc-alert")).toBe(res.alert.id);
     expect(mail.parsed.text).toContain('to channel "ops mail"');
   });

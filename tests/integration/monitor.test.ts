@@ -261,7 +261,7 @@ describe("Teams and Slack channels", () => {
       expect(t.type).toBe("message");
       expect(t.attachments[0].contentType).toBe("application/vnd.microsoft.card.adaptive");
       expect(t.attachments[0].content.type).toBe("AdaptiveCard");
-      expect(t.attachments[0].content.body[0].text).toBe("Test alert: test");
+      expect(t.attachments[0].content.body[0].text).toBe("Test alert");
       const sl = slack.received[0].json as { text: string; blocks: { type: string }[] };
       expect(sl.text).toMatch(/^Test alert/);
       expect(sl.blocks[0].type).toBe("header");

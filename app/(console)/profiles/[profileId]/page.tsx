@@ -22,6 +22,8 @@ import { HealthStrip } from "@/components/mail/health-strip";
 import { SendTestPanel } from "@/components/mail/send-test-panel";
 import { ImapTestPanel } from "@/components/mail/imap-test-panel";
 import { SetupGuide } from "@/components/setup-guide/setup-guide";
+import { ProfileMonitorSection } from "@/components/monitor/profile-monitor-section";
+import { configureMonitoringAction, runChecksAction } from "@/app/(console)/monitoring/actions";
 import { deleteProfileAction, duplicateProfileAction } from "../actions";
 import { acknowledgeFindingAction, checkSetupStepAction, unacknowledgeFindingAction } from "./actions";
 import { acquireTokenAction, authorizeAction, clearTokenAction, revealTokenAction } from "@/app/(console)/tokens/actions";
@@ -83,6 +85,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         <SendTestPanel profile={profile} />
         <ImapTestPanel profile={profile} />
         <DoctorPanel profileId={profile.id} actions={{ acknowledge: acknowledgeFindingAction.bind(null, profile.id), unacknowledge: unacknowledgeFindingAction.bind(null, profile.id) }} />
+        <ProfileMonitorSection admin={admin} profile={profile} actions={{ configure: configureMonitoringAction.bind(null, profile.id), run: runChecksAction }} />
         <SetupGuide profileId={profile.id} checkAction={checkSetupStepAction.bind(null, profile.id)} />
         <Card>
           <CardHeader title="Recent activity" actions={<Link href={`/logs?profile=${profile.id}`} className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">All activity</Link>} />
