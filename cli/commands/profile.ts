@@ -1,9 +1,12 @@
 import fs from "node:fs";
 import { localOperator } from "@/lib/auth/actor";
-import { createProfile, deleteProfile, getProfileByName, listProfiles, type ProfileDto } from "@/lib/profiles/dal";
+import { createProfile, deleteProfile, getProfileByName, listProfiles, updateProfile, type ProfileDto } from "@/lib/profiles/dal";
+import { patchProfileInput } from "@/lib/profiles/patch";
+import { SECRET_NAMES, type SecretName } from "@/lib/profiles/schema";
+import { parseSetFlags } from "./import";
 import { KIND_SHORT, profileInputSchema } from "@/lib/profiles/schema";
 import { AppError } from "@/lib/errors";
-import { flagBool, flagString, requirePositional, UsageError, type CliCommand } from "../framework";
+import { flagBool, flagList, flagString, requirePositional, UsageError, type CliCommand } from "../framework";
 
 function masked(p: ProfileDto) {
   return { ...p, secrets: Object.fromEntries(Object.entries(p.secretsSet).map(([k, v]) => [k, v ? "set (hidden)" : "not set"])) };
@@ -87,6 +90,25 @@ export const commands: CliCommand[] = [
       const input = profileInputSchema.parse(shaped);
       const p = await createProfile(localOperator(), input);
       stdout(`Created profile "${p.name}" (${p.kind}, id ${p.id})`);
+    },
+  },
+  {
+    path: ["profile", "update"],
+    usage: "profile update NAME --set field=value … [--secret-stdin SECRET]",
+    summary: "Change settings of a profile (validated like the console's Edit form, logged as profile.update); a secret only from standard input",
+    repeatable: ["set"],
+    async run({ args, stdout, readStdin }) {
+      const actor = localOperator();
+      const current = await getProfileByName(actor, requirePositional(args, 0, "profile NAME"));
+      const set = parseSetFlags(flagList(args, "set"));
+      const secretName = flagString(args, "secret-stdin");
+      if (secretName !== undefined && !(SECRET_NAMES as readonly string[]).includes(secretName)) throw new UsageError(`--secret-stdin must name a secret: ${SECRET_NAMES.join(", ")}`);
+      if (!Object.keys(set).length && !secretName) throw new UsageError("nothing to change: give --set field=value (repeatable) and/or --secret-stdin SECRET");
+      // One line (a password, a client secret) or a whole file (a PEM key, a key JSON); only the final line break goes.
+      const secrets = secretName ? { [secretName as SecretName]: (await readStdin()).replace(/\r?\n$/, "") } : undefined;
+      const updated = await updateProfile(actor, current.id, patchProfileInput(current, { set, secrets }));
+      const changed = [...Object.keys(set), ...(secretName ? [`${secretName} (secret)`] : [])];
+      stdout(`Updated "${updated.name}" to version ${updated.version}: ${changed.join(", ")}`);
     },
   },
   {

@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { getDb } from "../db/client";
 import type { Actor } from "../auth/actor";
+import { AppError } from "../errors";
 import type { Prisma } from "../generated/prisma/client";
 
 export type ActivityOutcome = "success" | "failure" | "info";
@@ -118,6 +119,13 @@ export async function listActivity(_actor: Actor, filter: ActivityFilter = {}): 
     (await db.activity.findMany({ where: { id: { in: rows.map((r) => r.id) }, detail: { not: null } }, select: { id: true } })).map((r) => r.id),
   );
   return { items: rows.map((r) => ({ ...toDto({ ...r, detail: null }), hasDetail: withDetail.has(r.id) })), total, page, pageSize };
+}
+
+/** One entry with its stored (already redacted) detail. Throws AppError(not_found). */
+export async function getActivity(_actor: Actor, id: string): Promise<ActivityDto & { detail: string | null }> {
+  const row = await getDb().activity.findUnique({ where: { id } });
+  if (!row) throw new AppError("not_found", `No activity entry ${id}. List entries with: npm run cli -- logs`, { field: "id" });
+  return { ...toDto(row), detail: row.detail ?? null };
 }
 
 /** The stored (already redacted) detail of one entry, or null. */

@@ -5,16 +5,8 @@ import { KEY_DERIVED_FIELDS, parseServiceAccountKey, settingsFromServiceAccountK
 import {
   SECRET_LABELS,
   SECRET_NAMES,
-  googleServiceAccountSchema,
-  logOnlySchema,
-  m365AppGraphSchema,
-  m365AppSmtpSchema,
-  m365AuthCodeSchema,
-  m365DelegatedSchema,
-  oauth2GenericSchema,
   profileInputSchema,
   secretsRequired,
-  smtpBasicSchema,
   type ProfileInput,
   type ProfileKind,
   type ProfileSecrets,
@@ -28,6 +20,7 @@ import { PROFILE_JSON_FORMAT, readProfileJson } from "./profile-json";
 import { isJavaOptionList, readSystemProperties } from "./system-properties";
 import { PROFILE_FORM } from "../profiles/fields";
 import { describeImportIssue, importIssuesOf, type ImportIssue } from "./import-issues";
+import { SETTING_FIELDS } from "../profiles/patch";
 import { isPlaceholder } from "./text";
 import { IMPORT_FORMAT_IDS, type ImportFormatId, type ImportOptions, type ImportWarning, type ParsedImport, type ReadImport } from "./types";
 
@@ -36,16 +29,7 @@ import { IMPORT_FORMAT_IDS, type ImportFormatId, type ImportOptions, type Import
  * everything a save would check, and only then hand back a ProfileInput — nothing is half-imported.
  */
 
-const KIND_SHAPES: Record<ProfileKind, readonly string[]> = {
-  "m365-delegated": Object.keys(m365DelegatedSchema.shape),
-  "m365-app-graph": Object.keys(m365AppGraphSchema.shape),
-  "m365-app-smtp": Object.keys(m365AppSmtpSchema.shape),
-  "m365-auth-code": Object.keys(m365AuthCodeSchema.shape),
-  "google-service-account": Object.keys(googleServiceAccountSchema.shape),
-  "oauth2-generic": Object.keys(oauth2GenericSchema.shape),
-  "smtp-basic": Object.keys(smtpBasicSchema.shape),
-  "log-only": Object.keys(logOnlySchema.shape),
-};
+const KIND_SHAPES = SETTING_FIELDS;
 
 /** What a missing field means for the file it came from (the reason shown before the remedy). */
 const MISSING_HINTS: Partial<Record<string, string>> = {

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdmin } from "@/lib/auth/session";
 import { listActivity, listActivityActions, type ActivityOutcome } from "@/lib/activity/dal";
+import { activityFilterOf, parseActivityQuery } from "@/lib/activity/query";
+import { Alert } from "@/components/ui/alert";
 import { listProfiles } from "@/lib/profiles/dal";
 import { buttonClass } from "@/components/ui/button";
 import { Card, CardBody, EmptyState, PageHeader } from "@/components/ui/card";
@@ -12,18 +14,15 @@ import { ActivityList } from "@/components/logs/activity-list";
 export const metadata: Metadata = { title: "Logs" };
 const PAGE_SIZE = 50;
 
-function parseDate(v: string | undefined, endOfDay = false): Date | undefined {
-  if (!v || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return undefined;
-  const d = new Date(`${v}T${endOfDay ? "23:59:59.999" : "00:00:00.000"}Z`);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
-
 export default async function LogsPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const admin = await requireAdmin();
   const sp = await searchParams;
-  const outcome = ["success", "failure", "info"].includes(sp.outcome ?? "") ? (sp.outcome as ActivityOutcome) : undefined;
-  const page = Math.max(1, Number.parseInt(sp.page ?? "1", 10) || 1);
-  const filter = { profileId: sp.profile || undefined, action: sp.action || undefined, outcome, from: parseDate(sp.from), to: parseDate(sp.to, true), query: sp.q?.slice(0, 200) || undefined };
+  // The same filter schema as `cli logs` (lib/activity/query.ts); the page's date inputs are since/until.
+  const parsed = parseActivityQuery({ profile: sp.profile, action: sp.action, outcome: sp.outcome, since: sp.from, until: sp.to, q: sp.q, page: sp.page });
+  const query = parsed.success ? parsed.data : { page: 1 };
+  const { page: _page, ...filter } = activityFilterOf(query, query.profile);
+  const page = query.page;
+  const outcome: ActivityOutcome | undefined = filter.outcome;
   const [log, actions, profiles] = await Promise.all([listActivity(admin, { ...filter, page, pageSize: PAGE_SIZE }), listActivityActions(admin), listProfiles(admin, { pageSize: 500 })]);
   const filtered = Object.values(filter).some(Boolean);
   return (
@@ -74,6 +73,11 @@ export default async function LogsPage({ searchParams }: { searchParams: Promise
           </div>
         )}
       </form>
+      {!parsed.success && (
+        <Alert tone="danger" role="alert" title="Some filters were not understood and are ignored" className="mb-4">
+          {parsed.error.issues.map((i) => i.message).join("; ")}
+        </Alert>
+      )}
       {log.items.length === 0 ? (
         <EmptyState title={filtered ? "No entries match" : "No activity yet"}>{filtered ? "Widen the filters." : "Sign-ins, profile changes, tokens and sends will appear here."}</EmptyState>
       ) : (
