@@ -12,7 +12,7 @@ function line(name: string, w: number, type: string, status: string, text: strin
 export const commands: CliCommand[] = [
   {
     path: ["check", "run"],
-    usage: "check run [NAME[:token|expiry|canary]] [--json]",
+    usage: "check run [NAME[:token|expiry|canary] | relay] [--json]",
     summary: "Run the scheduled checks now (all, one profile's, or one); exit 1 if any check fails",
     async run({ args, stdout, stderr }) {
       const reports: RunNowReport[] = await runChecksNow(localOperator(), args.positionals[0], {
@@ -24,7 +24,7 @@ export const commands: CliCommand[] = [
         const w = Math.max(7, ...reports.map((r) => (r.profileName ?? "").length));
         stdout(line("PROFILE", w, "CHECK", "STATUS", "RESULT"));
         for (const r of reports) {
-          stdout(line(r.profileName ?? "-", w, r.type, r.status, `${r.message}${r.latencyMs !== undefined ? ` [${(r.latencyMs / 1000).toFixed(1)} s]` : ""}${r.ranElsewhere ? " (was already running in another process; its result)" : ""}`));
+          stdout(line(r.profileName ?? (r.type === "relay" ? "(relay)" : "-"), w, r.type, r.status, `${r.message}${r.latencyMs !== undefined ? ` [${(r.latencyMs / 1000).toFixed(1)} s]` : ""}${r.ranElsewhere ? " (was already running in another process; its result)" : ""}`));
           if (r.hint && r.status !== "ok") stdout(`${"".padEnd(w)}  ${"".padEnd(7)}  ${"".padEnd(8)}  hint: ${r.hint}`);
         }
         const alerts = reports.flatMap((r) => r.alerts);
@@ -52,7 +52,7 @@ export const commands: CliCommand[] = [
       for (const c of checks) {
         const last = c.lastRunAt ? c.lastRunAt.slice(0, 19).replace("T", " ") : "never".padEnd(19);
         const next = c.enabled ? c.nextRunAt.slice(0, 19).replace("T", " ") : "disabled".padEnd(19);
-        stdout(line(c.profileName ?? "-", w, c.type, c.status, `${last}   ${next}   ${c.message || CHECK_LABELS[c.type]}`));
+        stdout(line(c.profileName ?? (c.type === "relay" ? "(relay)" : "-"), w, c.type, c.status, `${last}   ${next}   ${c.message || CHECK_LABELS[c.type]}`));
       }
     },
   },

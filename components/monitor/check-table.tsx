@@ -33,7 +33,7 @@ export function CheckTable({ checks, runAction, showProfile = true }: { checks: 
             <tr key={c.id} className="align-top">
               {showProfile && (
                 <td className="py-2 pr-3">
-                  {c.profileId ? <Link href={`/profiles/${c.profileId}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">{c.profileName}</Link> : "—"}
+                  {c.profileId ? <Link href={`/profiles/${c.profileId}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">{c.profileName}</Link> : c.type === "relay" ? "Relay" : "—"}
                 </td>
               )}
               <td className="py-2 pr-3 whitespace-nowrap">{CHECK_LABELS[c.type]}</td>
@@ -47,7 +47,7 @@ export function CheckTable({ checks, runAction, showProfile = true }: { checks: 
               <td className="py-2 pr-3 whitespace-nowrap text-slate-600 dark:text-slate-400">{c.lastRunAt ? formatDateTime(c.lastRunAt) : "never"}</td>
               <td className="py-2 pr-3 whitespace-nowrap text-slate-600 dark:text-slate-400">{c.enabled ? `${formatDateTime(c.nextRunAt)} (${every(c.intervalMinutes)})` : "off"}</td>
               <td className="py-2">
-                {c.profileName && <ActionButton action={runAction} fields={{ selector: `${c.profileName}:${c.type}` }} label="Run now" pendingLabel="Running…" />}
+                <ActionButton action={runAction} fields={{ selector: c.profileName ? `${c.profileName}:${c.type}` : c.id }} label="Run now" pendingLabel="Running…" />
               </td>
             </tr>
           ))}

@@ -25,6 +25,9 @@ export const AUTH_CODE_MAX_INTERVAL_MINUTES = 7 * 24 * 60;
 export const MIN_INTERVAL_MINUTES = 5;
 export const MAX_INTERVAL_MINUTES = 30 * 24 * 60;
 
+/** The one relay health check (console-wide, no profile). */
+export const RELAY_CHECK_ID = "relay:console";
+
 export type CheckDto = {
   id: string;
   type: CheckType;
@@ -92,12 +95,15 @@ const withProfile = { profile: { select: { name: true, kind: true } } } as const
  */
 export async function syncChecks(now: Date): Promise<number> {
   const db = getDb();
-  const [profiles, existing] = await Promise.all([
+  const [profiles, existing, devices] = await Promise.all([
     db.profile.findMany({ select: { id: true, kind: true } }),
-    db.check.findMany({ where: { type: { in: ["token", "expiry"] } }, select: { id: true } }),
+    db.check.findMany({ where: { type: { in: ["token", "expiry", "relay"] } }, select: { id: true } }),
+    db.relayDevice.count(),
   ]);
   const have = new Set(existing.map((c) => c.id));
   const data: Prisma.CheckCreateManyInput[] = [];
+  // The relay's health, once the relay has devices: one console-wide check.
+  if (devices > 0 && !have.has(RELAY_CHECK_ID)) data.push({ id: RELAY_CHECK_ID, type: "relay", profileId: null, intervalMinutes: DEFAULT_INTERVAL_MINUTES.relay, nextRunAt: now });
   for (const p of profiles) {
     if (TOKEN_KINDS.includes(p.kind as ProfileKind) && !have.has(checkId("token", p.id))) {
       const interval = DEFAULT_INTERVAL_MINUTES.token;
@@ -130,7 +136,7 @@ export async function listChecks(_actor: Actor, now: Date, filter: { profileId?:
   const rows = await getDb().check.findMany({ where: { profileId: filter.profileId, type: filter.type }, include: withProfile, orderBy: [{ profileId: "asc" }, { type: "asc" }] });
   return rows
     .map((r) => toCheckDto(r, now))
-    .sort((a, b) => (a.profileName ?? "").localeCompare(b.profileName ?? "") || a.type.localeCompare(b.type));
+    .sort((a, b) => Number(a.profileName === null) - Number(b.profileName === null) || (a.profileName ?? "").localeCompare(b.profileName ?? "") || a.type.localeCompare(b.type));
 }
 
 export async function findCheckRow(id: string): Promise<CheckRow | null> {
@@ -250,4 +256,10 @@ export async function deleteCheckRow(id: string): Promise<boolean> {
 /** Deletes check runs older than `days` (default 30). */
 export async function pruneCheckRuns(now: Date, days = 30): Promise<number> {
   return (await getDb().checkRun.deleteMany({ where: { at: { lt: new Date(now.getTime() - days * DAY) } } })).count;
+}
+
+/** Relayed messages that failed for good in the last 24 hours, per device name. */
+export async function countRecentRelayFailuresByDevice(): Promise<Map<string, number>> {
+  const groups = await getDb().relayMessage.groupBy({ by: ["deviceName"], where: { state: "failed", updatedAt: { gte: new Date(Date.now() - DAY) } }, _count: { _all: true } });
+  return new Map(groups.map((g) => [g.deviceName, g._count._all]));
 }

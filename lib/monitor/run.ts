@@ -13,6 +13,8 @@ import { MINUTE, type Clock } from "./clock";
 import { claimCheck, findCheckRow, finishCheck, releaseCheck, type CheckRow } from "./dal";
 import { decideAlert, expiryWarningDue } from "./decide";
 import { expiryItemsOf, expiryVerdict, renewHint, type KeySighting } from "./expiry";
+import { getRelayHealth } from "../relay/queue";
+import { relayVerdict } from "./relay-check";
 import type { AlertEvent, CheckState, CheckStatus, CheckType } from "./types";
 
 /**
@@ -115,6 +117,8 @@ async function execute(row: CheckRow, profile: ProfileDto | null, actor: Actor, 
       return expiryCheck(row, profile!, now);
     case "canary":
       return runCanary(actor, profile!, JSON.parse(row.config || "{}") as CanaryConfig);
+    case "relay":
+      return relayVerdict(await getRelayHealth());
     default:
       return { status: "unknown", message: `Unknown check type ${row.type}.`, hint: "" };
   }

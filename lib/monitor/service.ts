@@ -5,13 +5,17 @@ import { AppError } from "../errors";
 import { isExchangeOnlineSmtpHost } from "../mail/exchange-basic-auth";
 import { imapTargetOf } from "../mail/targets";
 import { getProfile, getProfileByName, iterateProfiles } from "../profiles/dal";
+import { listDevices } from "../relay/devices";
+import { getRelayHealth } from "../relay/queue";
 import { getChannel, getAlert, raiseAlert, describeChannel, type AlertDto } from "./alerts";
 import { DAY, MINUTE, systemClock, type Clock } from "./clock";
 import {
   AUTH_CODE_MAX_INTERVAL_MINUTES,
+  RELAY_CHECK_ID,
   checkId,
   createCheckRow,
   deleteCheckRow,
+  countRecentRelayFailuresByDevice,
   findCheckRow,
   latestRun,
   listChecks,
@@ -77,6 +81,10 @@ export async function runChecksNow(actor: Actor, selector: string | undefined, o
 
 async function selectChecks(actor: Actor, selector: string | undefined, now: Date): Promise<string[]> {
   if (!selector) return (await listChecks(actor, now)).filter((c) => c.enabled).map((c) => c.id);
+  if (selector === "relay" || selector === RELAY_CHECK_ID) {
+    if (!(await findCheckRow(RELAY_CHECK_ID))) throw new AppError("not_found", "There is no relay check: the relay has no devices yet.");
+    return [RELAY_CHECK_ID];
+  }
   const m = selector.match(/^(.*):(token|expiry|canary|relay)$/);
   const name = m ? m[1] : selector;
   const type = m ? (m[2] as CheckType) : undefined;
@@ -275,4 +283,24 @@ export async function getBasicAuthInventory(actor: Actor): Promise<BasicAuthInve
   }
   out.profiles.sort((a, b) => Number(b.exchangeOnline) - Number(a.exchangeOnline) || a.name.localeCompare(b.name));
   return out;
+}
+
+export type DeviceLight = { name: string; light: TrafficLight; detail: string };
+
+/**
+ * A light per enabled relay device: red when its messages failed for good in the last 24 hours,
+ * amber when it has been silent for over a day, grey before it was ever seen, green otherwise.
+ */
+export async function getRelayDeviceLights(actor: Actor): Promise<DeviceLight[]> {
+  const [devices, health, failures] = await Promise.all([listDevices(actor), getRelayHealth(), countRecentRelayFailuresByDevice()]);
+  const silent = new Set(health.silentDevices.map((d) => d.name));
+  return devices
+    .filter((d) => d.enabled)
+    .map((d) => {
+      const failed = failures.get(d.name) ?? 0;
+      if (failed > 0) return { name: d.name, light: "red" as const, detail: `${failed} message${failed === 1 ? "" : "s"} failed in 24 h` };
+      if (silent.has(d.name)) return { name: d.name, light: "amber" as const, detail: d.lastSeenAt ? `silent since ${d.lastSeenAt}` : "never seen" };
+      if (!d.lastSeenAt) return { name: d.name, light: "grey" as const, detail: "not seen yet" };
+      return { name: d.name, light: "green" as const, detail: `last seen ${d.lastSeenAt}` };
+    });
 }

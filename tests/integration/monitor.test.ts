@@ -10,6 +10,7 @@ import { CLIENT, SECRET, TENANT, fixtureProfile } from "@/tests/fixtures/profile
 import { localOperator } from "@/lib/auth/actor";
 import { getDb } from "@/lib/db/client";
 import { rotateMasterKey } from "@/lib/crypto/keyring";
+import { createDevice } from "@/lib/relay/devices";
 import { createProfile, updateProfile, type ProfileDto } from "@/lib/profiles/dal";
 import type { ProfileKind } from "@/lib/profiles/schema";
 import { listActivity } from "@/lib/activity/dal";
@@ -376,5 +377,24 @@ describe("master key rotation", () => {
     expect((await getDb().alertChannel.findFirstOrThrow()).secrets).not.toBe(before);
     expect((await sendTestAlert(operator, "after rotation")).ok).toBe(true);
     expect(hook.received.at(-1)?.signatureValid).toBe(true);
+  });
+});
+
+describe("relay health", () => {
+  it("one console-wide check once the relay has devices: ok, then a warning when a device goes silent", async () => {
+    await resetMonitoring();
+    const clock = manualClock(new Date());
+    const s = new MonitorScheduler({ clock, concurrency: 2 });
+    expect((await s.tick()).reports.filter((r) => r.type === "relay")).toHaveLength(0);
+    await profileOf("m365-app-graph", "relay-profile", { tokenUrl: tokenUrl() });
+    await createDevice(operator, { name: "printer-3", profile: "relay-profile" });
+    const first = await s.tick();
+    expect(first.reports.find((r) => r.type === "relay")).toMatchObject({ status: "ok", checkId: "relay:console" });
+    // The device was last heard of two days ago: silent.
+    await getDb().relayDevice.updateMany({ data: { createdAt: new Date(Date.now() - 2 * DAY) } });
+    const [r] = await runChecksNow(operator, "relay", { clock });
+    expect(r).toMatchObject({ status: "warning", message: expect.stringContaining("printer-3") });
+    const list = await runCliCaptured(["check", "list"]);
+    expect(list.out).toMatch(/\(relay\)\s+relay\s+WARNING/);
   });
 });

@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { Actor } from "@/lib/auth/actor";
 import { EXCHANGE_BASIC_AUTH, describeExchangeBasicAuth } from "@/lib/mail/exchange-basic-auth";
 import { getBasicAuthInventory } from "@/lib/monitor/service";
+import { listDevices } from "@/lib/relay/devices";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 
 /**
@@ -10,7 +11,8 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
  * move them to.
  */
 export async function ExchangeTimelineCard({ admin, now = new Date() }: { admin: Actor; now?: Date }) {
-  const inv = await getBasicAuthInventory(admin);
+  const [inv, devices] = await Promise.all([getBasicAuthInventory(admin), listDevices(admin)]);
+  const relayed = devices.filter((d) => d.enabled).length;
   const state = describeExchangeBasicAuth(now);
   const steps = [
     { when: `Until ${EXCHANGE_BASIC_AUTH.unchangedUntil}`, what: "Basic SMTP AUTH unchanged", done: true },
@@ -31,6 +33,12 @@ export async function ExchangeTimelineCard({ admin, now = new Date() }: { admin:
         </ol>
         <p className="text-sm" data-testid="basic-auth-count">
           <strong>{inv.total}</strong> profile{inv.total === 1 ? "" : "s"} still on Basic authentication{inv.total ? `, ${inv.exchangeOnline} of them against Exchange Online` : ""}.
+          {relayed > 0 && (
+            <>
+              {" "}
+              <strong>{relayed}</strong> device{relayed === 1 ? "" : "s"} use a password only to reach this console&apos;s relay, which sends on with OAuth: not affected.
+            </>
+          )}
         </p>
         {inv.total > 0 && (
           <>
@@ -44,7 +52,7 @@ export async function ExchangeTimelineCard({ admin, now = new Date() }: { admin:
             </ul>
             <p className="text-sm text-slate-600 dark:text-slate-400">
               Move them to OAuth: <strong>Microsoft 365 · app (SMTP XOAUTH2)</strong> for IBM i SMTP, devices and anything that speaks SMTP (client credentials, no user password);{" "}
-              <strong>Microsoft 365 · app (Graph sendMail)</strong> for iMail APP and HTTPS-only networks.
+              <strong>Microsoft 365 · app (Graph sendMail)</strong> for iMail APP and HTTPS-only networks. Devices that only know a user name and password can send through the console&apos;s relay instead (npm run cli -- relay device add), which delivers with an OAuth profile.
             </p>
           </>
         )}

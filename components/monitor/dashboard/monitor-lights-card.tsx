@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { Actor } from "@/lib/auth/actor";
 import { listFailingChannels } from "@/lib/monitor/alerts";
-import { getTrafficLights } from "@/lib/monitor/service";
+import { getRelayDeviceLights, getTrafficLights } from "@/lib/monitor/service";
 import { CHECK_LABELS } from "@/lib/monitor/types";
 import { Alert } from "@/components/ui/alert";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -15,7 +15,7 @@ const RANK = { red: 0, amber: 1, grey: 2, green: 3 } as const;
  * channel whose last delivery failed — an alert that cannot be delivered is itself a problem.
  */
 export async function MonitorLightsCard({ admin }: { admin: Actor }) {
-  const [lights, failingChannels] = await Promise.all([getTrafficLights(admin), listFailingChannels(admin)]);
+  const [lights, failingChannels, devices] = await Promise.all([getTrafficLights(admin), listFailingChannels(admin), getRelayDeviceLights(admin)]);
   const sorted = [...lights].sort((a, b) => RANK[a.light] - RANK[b.light] || a.profileName.localeCompare(b.profileName));
   const count = (l: keyof typeof RANK) => lights.filter((x) => x.light === l).length;
   return (
@@ -40,6 +40,19 @@ export async function MonitorLightsCard({ admin }: { admin: Actor }) {
           ))}
         </ul>
         {sorted.length > 40 && <p className="text-xs text-slate-500">… and {sorted.length - 40} more on the <Link href="/monitoring" className="underline">Monitoring</Link> page.</p>}
+        {devices.length > 0 && (
+          <div>
+            <h3 className="mb-1 text-xs font-semibold uppercase text-slate-500">Relay devices</h3>
+            <ul className="grid grid-cols-1 gap-x-4 gap-y-1 sm:grid-cols-2" data-testid="device-lights">
+              {[...devices].sort((a, b) => RANK[a.light] - RANK[b.light] || a.name.localeCompare(b.name)).slice(0, 40).map((d) => (
+                <li key={d.name} className="flex min-w-0 items-center gap-2 text-sm" title={d.detail}>
+                  <TrafficLightDot light={d.light} />
+                  <span className="truncate">{d.name}</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
       </CardBody>
     </Card>
   );
