@@ -1,5 +1,6 @@
 import path from "node:path";
 import Database from "better-sqlite3";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { startFakeEntra, type FakeEntra } from "../tests/fakes/fake-entra";
 import { CLIENT, SECRET, TENANT } from "../tests/fixtures/profiles";
@@ -163,6 +164,14 @@ const PAGES: { name: string; url: () => string }[] = [
   { name: "import", url: () => "/import" },
   { name: "settings", url: () => "/settings" },
 ];
+/** axe-core (WCAG 2.1 A/AA rules): no serious or critical violation on the page as it is now. */
+async function expectNoSeriousA11yViolations(page: Page, where: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const text = bad.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`).join("\n");
+  expect(bad, `${where}:\n${text}`).toEqual([]);
+}
+
 /** Elements wider than the viewport, for the failure message. */
 async function overflowing(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -191,6 +200,8 @@ for (const width of [1440, 390]) {
   for (const p of PAGES) {
     test(`${p.name} at ${width} px${width === 390 ? ": no sideways scrolling" : ""}; screenshot`, async ({ page }) => {
       await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+      // The phone pass runs in the dark theme, so axe checks the contrast of both themes.
+      if (width === 390) await page.context().addCookies([{ name: "omc_theme", value: "dark", url: page.url().startsWith("http") ? page.url() : `http://127.0.0.1:${process.env.E2E_PORT ?? 3210}` }]);
       await ensureSignedIn(page);
       await page.goto(p.url());
       await expect(page.locator("main h1").first()).toBeVisible();
@@ -199,6 +210,7 @@ for (const width of [1440, 390]) {
         expect(scroll, `${p.url()} scrolls sideways by ${scroll}px: ${(await overflowing(page)).join("; ")}`).toBeLessThanOrEqual(0);
       }
       await screenshot(page, `${p.name}-${width}`);
+      await expectNoSeriousA11yViolations(page, `${p.name} at ${width} px`);
     });
   }
 }
@@ -218,6 +230,7 @@ test("16.6 the menu button on narrow screens", async ({ page }) => {
   const nav = page.getByRole("navigation", { name: "Main" });
   await expect(nav.getByRole("link", { name: "Settings" })).toBeVisible();
   await screenshot(page, "menu-open-390");
+  await expectNoSeriousA11yViolations(page, "open menu at 390 px");
   await nav.getByRole("link", { name: "Token cache" }).click();
   await expect(page.getByRole("heading", { name: "Token cache", level: 1 })).toBeVisible();
   await expect(menu).toHaveAttribute("aria-expanded", "false");
@@ -325,6 +338,8 @@ test("16.6 a page opened after the idle timeout: /login says so and returns to i
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL((u) => u.pathname === "/login");
   await expect(page.getByRole("status").filter({ hasText: "Signed out" })).toBeVisible();
+  await screenshot(page, "login-signed-out-1280");
+  await expectNoSeriousA11yViolations(page, "login page");
   await expect(page.getByText("Session expired")).toHaveCount(0);
 });
 
@@ -346,4 +361,68 @@ test("16.6 a warning before the idle timeout; 'Stay signed in' renews the sessio
   await page.clock.fastForward("02:00:00");
   await expect(warning).toContainText("Session ended");
   await expect(warning.getByRole("link", { name: "Sign in again" })).toHaveAttribute("href", "/login?reason=expired&next=%2Fprofiles");
+});
+
+test("16.1 profile page: sticky section nav with deep links, Send test and the doctor's verdict in the header", async ({ page }) => {
+  await ensureSignedIn(page);
+  const url = `/profiles/${profileId()}`;
+  await page.goto(url);
+  const sections = page.getByRole("navigation", { name: "Profile sections" });
+  for (const label of ["Overview", "Test", "Token", "Doctor", "Setup", "Exports", "Activity"]) await expect(sections.getByRole("link", { name: label, exact: true })).toBeVisible();
+  await expect(page.getByTestId("doctor-verdict")).toHaveText(/^Doctor: (healthy|\d+ to fix|\d+ to review)$/);
+
+  // A section link scrolls its section under the sticky nav, which stays visible.
+  await sections.getByRole("link", { name: "Setup", exact: true }).click();
+  await expect(page).toHaveURL(/#setup-guide$/);
+  const heading = page.getByRole("heading", { name: "Guided setup" });
+  await expect(heading).toBeInViewport();
+  const navBox = (await sections.boundingBox())!;
+  expect(navBox.y).toBeGreaterThanOrEqual(-1);
+  expect((await heading.boundingBox())!.y).toBeGreaterThanOrEqual(navBox.y + navBox.height - 1);
+  await expect(sections).toBeInViewport();
+
+  // Deep link from another page.
+  await page.goto(`${url}#activity`);
+  await expect(page.getByRole("heading", { name: "Recent activity" })).toBeInViewport();
+  // The header's Send test goes to the send form; the verdict badge to the doctor.
+  await page.goto(url);
+  await page.getByRole("link", { name: "Send test", exact: true }).click();
+  await expect(page.getByRole("form", { name: "Test message" })).toBeInViewport();
+  await page.getByTestId("doctor-verdict").click();
+  await expect(page.getByRole("heading", { name: "Doctor", level: 2 })).toBeInViewport();
+  await expect(sections.getByRole("link", { name: "Exports" })).toHaveAttribute("href", `${url}/export`);
+});
+
+test("16.7 keyboard: the skip link comes first and every focusable control shows a visible focus ring", async ({ page }) => {
+  await ensureSignedIn(page);
+  for (const url of ["/", `/profiles/${profileId()}`, "/profiles", "/settings"]) {
+    await page.goto(url);
+    await expect(page.locator("main h1").first()).toBeVisible();
+    await page.keyboard.press("Tab");
+    await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+    await expect(page.getByRole("link", { name: "Skip to content" })).toBeInViewport();
+    const seen: string[] = [];
+    for (let i = 0; i < 45; i++) {
+      await page.keyboard.press("Tab");
+      const focus = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return null;
+        const s = getComputedStyle(el);
+        const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || (s.boxShadow !== "none" && s.boxShadow !== "");
+        return { what: `${el.tagName.toLowerCase()} "${(el.getAttribute("aria-label") ?? el.textContent ?? "").trim().slice(0, 40)}"`, ring };
+      });
+      if (!focus) break;
+      expect(focus.ring, `${url}: no visible focus on ${focus.what}`).toBe(true);
+      seen.push(focus.what);
+    }
+    expect(seen.length, `${url}: focus moved through the page`).toBeGreaterThan(5);
+  }
+  // The Menu button and the theme toggle work from the keyboard (Enter / Space).
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/");
+  await page.getByRole("button", { name: "Menu" }).focus();
+  await page.keyboard.press("Space");
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
 });

@@ -39,7 +39,7 @@ export function CodePreview({ content, label, className, testId }: { content: st
               <span key={i} className="group flex">
                 <span
                   aria-hidden="true"
-                  className="sticky left-0 shrink-0 select-none border-r border-slate-200 bg-slate-50 pl-3 pr-3 text-right text-slate-400 group-hover:bg-slate-100 dark:border-slate-800 dark:bg-slate-950 dark:text-slate-600 dark:group-hover:bg-slate-900"
+                  className="sticky left-0 shrink-0 select-none border-r border-slate-200 bg-slate-50 pl-3 pr-3 text-right text-slate-500 group-hover:bg-slate-100 dark:border-slate-800 dark:bg-slate-950 dark:text-slate-400 dark:group-hover:bg-slate-900"
                   style={{ width, minWidth: width }}
                 >
                   {i + 1}

@@ -111,8 +111,10 @@ export async function SetupGuide({ profileId, checkAction }: { profileId: string
                       {step.values.map((v) => (
                         <div key={v.label} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2">
                           <dt className="w-56 shrink-0 text-xs font-medium text-slate-500 dark:text-slate-400">{v.label}</dt>
-                          <dd className="min-w-0 flex-1 font-mono text-xs text-slate-900 [overflow-wrap:anywhere] dark:text-slate-100">{v.value}</dd>
-                          <CopyButton text={v.value} ariaLabel={`Copy ${v.label}`} />
+                          <dd className="flex min-w-0 flex-1 items-center justify-between gap-3">
+                            <span className="min-w-0 font-mono text-xs text-slate-900 [overflow-wrap:anywhere] dark:text-slate-100">{v.value}</span>
+                            <CopyButton text={v.value} ariaLabel={`Copy ${v.label}`} />
+                          </dd>
                         </div>
                       ))}
                     </dl>
@@ -126,7 +128,7 @@ export async function SetupGuide({ profileId, checkAction }: { profileId: string
                       ))}
                     </ul>
                   )}
-                  <p className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-slate-500 dark:text-slate-400">
+                  <div className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-slate-500 dark:text-slate-400">
                     <span>{statusNote(step)}</span>
                     {step.verifiedBy === null && step.status !== "attention" && (
                       <InlineActionForm
@@ -143,7 +145,7 @@ export async function SetupGuide({ profileId, checkAction }: { profileId: string
                         Export: {exportLabel}
                       </Link>
                     )}
-                  </p>
+                  </div>
                 </div>
               </li>
             );

@@ -13,7 +13,7 @@ type Action = (prev: ActionResult, form: FormData) => Promise<ActionResult>;
 export function InlineActionForm({ action, fields, label, pendingLabel, variant = "secondary", testId }: { action: Action; fields: Record<string, string>; label: string; pendingLabel: string; variant?: ButtonVariant; testId?: string }) {
   const [state, formAction] = useActionState(action, { status: "idle" } as ActionResult);
   return (
-    <form action={formAction} method="post" className="inline-flex flex-wrap items-center gap-2" data-testid={testId}>
+    <form action={formAction} className="inline-flex flex-wrap items-center gap-2" data-testid={testId}>
       {Object.entries(fields).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}

@@ -8,6 +8,9 @@ import { KIND_LABELS } from "@/lib/profiles/schema";
 import { formatDateTime } from "@/lib/format";
 import { describeExchangeBasicAuth } from "@/lib/mail/exchange-basic-auth";
 import { ButtonLink } from "@/components/ui/button";
+import { Badge } from "@/components/ui/badge";
+import { SectionNav } from "@/components/profiles/section-nav";
+import { getProfileDiagnosis } from "@/lib/setup-guide/service";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { Alert } from "@/components/ui/alert";
 import { KindBadge, StatusBadge } from "@/components/profiles/badges";
@@ -39,8 +42,12 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
   const sp = await searchParams;
   const profile = await findProfile(admin, profileId);
   if (!profile) notFound();
-  const [activity, health] = await Promise.all([listActivity(admin, { profileId, pageSize: 10 }), getProfileHealth(admin, [profileId])]);
+  const [activity, health, diagnosis] = await Promise.all([listActivity(admin, { profileId, pageSize: 10 }), getProfileHealth(admin, [profileId]), getProfileDiagnosis(admin, profileId)]);
   const now = new Date();
+  const open = diagnosis.findings.filter((f) => !f.acknowledged);
+  const doctorErrors = open.filter((f) => f.severity === "error").length;
+  const doctorWarnings = open.filter((f) => f.severity === "warning").length;
+  const hasTokens = profile.kind !== "smtp-basic" && profile.kind !== "log-only";
 
   return (
     <>
@@ -51,6 +58,9 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
           <span className="flex flex-wrap items-center gap-2">
             <KindBadge kind={profile.kind} />
             <StatusBadge status={profile.status} detail={profile.statusDetail} />
+            <Link href="#doctor" className="rounded-full focus-visible:outline-2" data-testid="doctor-verdict">
+              {doctorErrors ? <Badge tone="danger">Doctor: {doctorErrors} to fix</Badge> : doctorWarnings ? <Badge tone="warning">Doctor: {doctorWarnings} to review</Badge> : <Badge tone="success">Doctor: healthy</Badge>}
+            </Link>
             <HealthStrip health={health[profile.id]} href={`/logs?profile=${profile.id}`} />
             <span>{KIND_LABELS[profile.kind]}</span>
             <span className="text-slate-400">·</span>
@@ -59,12 +69,24 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         }
         actions={
           <>
-            <ButtonLink href={`/profiles/${profile.id}/edit`} variant="primary">Edit</ButtonLink>
+            <ButtonLink href="#send-test" variant="primary">Send test</ButtonLink>
+            <ButtonLink href={`/profiles/${profile.id}/edit`}>Edit</ButtonLink>
             <ButtonLink href={`/profiles/${profile.id}/export`}>Export</ButtonLink>
             <DuplicateButton action={duplicateProfileAction.bind(null, profile.id)} />
             <DeleteProfileButton name={profile.name} action={deleteProfileAction.bind(null, profile.id)} />
           </>
         }
+      />
+      <SectionNav
+        sections={[
+          { id: "overview", label: "Overview" },
+          { id: "send-test", label: "Test" },
+          ...(hasTokens ? [{ id: "token-panel", label: "Token" }] : []),
+          { id: "doctor", label: "Doctor" },
+          { id: "setup-guide", label: "Setup" },
+          { id: "exports", label: "Exports", href: `/profiles/${profile.id}/export` },
+          { id: "activity", label: "Activity" },
+        ]}
       />
       <div className="space-y-6">
         {sp.created && <Alert tone="success" role="status">Profile created. Secrets are stored encrypted and will not be shown again.</Alert>}
@@ -76,7 +98,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         )}
         <TokenPanel profile={profile} actions={TOKEN_ACTIONS} searchParams={sp} />
         <Card>
-          <CardHeader title="Configuration" description="Secrets are write-only: set or not set." />
+          <CardHeader id="overview" title="Configuration" description="Secrets are write-only: set or not set." />
           <CardBody>
             <SettingsView profile={profile} />
           </CardBody>
@@ -88,7 +110,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         <ProfileMonitorSection admin={admin} profile={profile} actions={{ configure: configureMonitoringAction.bind(null, profile.id), run: runChecksAction }} />
         <SetupGuide profileId={profile.id} checkAction={checkSetupStepAction.bind(null, profile.id)} />
         <Card>
-          <CardHeader title="Recent activity" actions={<Link href={`/logs?profile=${profile.id}`} className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">All activity</Link>} />
+          <CardHeader id="activity" title="Recent activity" actions={<Link href={`/logs?profile=${profile.id}`} className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">All activity</Link>} />
           <CardBody>{activity.items.length ? <ActivityList items={activity.items} showProfile={false} /> : <p className="text-sm text-slate-500">Nothing yet.</p>}</CardBody>
         </Card>
       </div>

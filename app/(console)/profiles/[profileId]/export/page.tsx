@@ -95,7 +95,7 @@ export default async function ExportPage({ params, searchParams }: { params: Pro
                         )}
                       >
                         <span className="block font-medium">{f.label}</span>
-                        <span className="mt-0.5 block font-mono text-xs text-slate-500 dark:text-slate-400">{f.id}</span>
+                        <span className="mt-0.5 block font-mono text-xs text-slate-600 dark:text-slate-400">{f.id}</span>
                       </Link>
                     </li>
                   );
