@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeGraphError, decodeHttpError, decodeImapError, decodeSmtpError, decodeSmtpReply, decodeTlsError } from "./errors";
+import { decodeGraphError, decodeHttpError, decodeImapError, decodeSmtpError, decodeSmtpReply, decodeTlsError, isTransientMailError } from "./errors";
 
 // The decoder against the error table of ../shared/reference/README.md and the iMail guide.
 
@@ -82,6 +82,12 @@ describe("TLS and network", () => {
     const d = decodeSmtpError(Object.assign(new Error("Connection closed unexpectedly"), { code: "ECONNECTION" }), { ...ctx, stage: "data" });
     expect(d.code).toBe("network.closed-during-data");
     expect(d.cause).toMatch(/not delivered/);
+  });
+
+  it("a connection dropped during the TLS handshake is a network failure worth retrying (relay queue)", () => {
+    const d = decodeSmtpError(Object.assign(new Error("Client network socket disconnected before secure TLS connection was established"), { code: "ESOCKET" }), { host: "h", port: 587, stage: "connecting" });
+    expect(d.category).toBe("network");
+    expect(isTransientMailError(d)).toBe(true);
   });
 
   it("fetch failures on the way to Graph (undici puts the code in cause)", () => {

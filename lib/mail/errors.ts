@@ -390,7 +390,7 @@ function decodeNetworkError(err: unknown, ctx: ErrorContext): DecodedMailError |
       fix: "Try again; if it persists, raise the timeouts in Settings or check the network path.",
     };
   }
-  if (c === "ECONNRESET" || c === "EPIPE" || c === "ECONNECTION" || /ECONNRESET|EPIPE|closed unexpectedly|socket hang up|other side closed|Connection closed/i.test(text)) {
+  if (c === "ECONNRESET" || c === "EPIPE" || c === "ECONNECTION" || /ECONNRESET|EPIPE|closed unexpectedly|socket hang up|other side closed|Connection closed|socket disconnected before secure TLS/i.test(text)) {
     const midData = ctx.stage === "data" || ctx.stage === "sending";
     return {
       ...base,

@@ -23,8 +23,8 @@ export function startRelaySupervisor(options: { checkMs?: number; log?: (l: stri
 
   const launch = () => {
     const root = process.cwd();
-    const tsx = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
-    child = spawn(process.execPath, [tsx, "--conditions=react-server", path.join(root, "cli", "main.ts"), "relay", "serve", "--supervised"], { cwd: root, env: process.env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    // node runs the relay itself (tsx as a loader): signals and the IPC channel reach it directly.
+    child = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "cli", "main.ts"), "relay", "serve", "--supervised"], { cwd: root, env: process.env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     const started = Date.now();
     log(`[console] relay started as a supervised child (pid ${child.pid})`);
     child.once("exit", (code, signal) => {
