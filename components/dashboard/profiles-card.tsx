@@ -32,7 +32,7 @@ export async function ProfilesCard({ admin, limit = 12 }: { admin: Actor; limit?
                 </div>
                 <span className="flex shrink-0 items-center gap-2">
                   <KindBadge kind={p.kind} />
-                  <StatusBadge status={p.status} detail={p.statusDetail} />
+                  <StatusBadge health={p.health} />
                 </span>
               </div>
               <HealthStrip className="mt-1.5" health={health[p.id]} href={`/logs?profile=${p.id}`} />

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { HealthOutcome, ProfileHealth } from "@/lib/activity/health";
+import { testHistoryLabel } from "@/lib/profiles/health-status";
 import { formatDateTime, formatDuration } from "@/lib/format";
 import { cn } from "@/components/ui/cn";
 
@@ -25,7 +26,7 @@ export function HealthStrip({ health, limit = 20, size = "sm", href, className }
   const total = outcomes.length;
   const empty = Math.max(0, limit - total);
   const lastFailed = total > 0 && !outcomes[total - 1].ok;
-  const label = total === 0 ? "No tests yet" : `${ok} of ${total} ok`;
+  const label = testHistoryLabel(ok, total);
   const labelClass = cn(
     "whitespace-nowrap text-xs tabular-nums",
     total === 0 ? "text-slate-500 dark:text-slate-400" : ok === total ? "text-emerald-700 dark:text-emerald-400" : lastFailed ? "font-medium text-rose-700 dark:text-rose-400" : "text-amber-700 dark:text-amber-400",

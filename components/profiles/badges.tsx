@@ -1,5 +1,6 @@
 import { Badge, type Tone } from "@/components/ui/badge";
 import { KIND_LABELS, KIND_SHORT, type ProfileKind } from "@/lib/profiles/schema";
+import { healthBadge, type ProfileHealthStatus } from "@/lib/profiles/health-status";
 
 const KIND_TONE: Record<ProfileKind, Tone> = {
   "m365-delegated": "info",
@@ -20,19 +21,15 @@ export function KindBadge({ kind }: { kind: ProfileKind }) {
   );
 }
 
-const STATUS: Record<string, { tone: Tone; label: string }> = {
-  ok: { tone: "success", label: "Working" },
-  failing: { tone: "danger", label: "Failing" },
-  "needs-reauth": { tone: "warning", label: "Re-authorize" },
-  untested: { tone: "neutral", label: "Untested" },
-};
+const STATUS_TONE: Record<ProfileHealthStatus["state"], Tone> = { ok: "success", failing: "danger", "needs-reauth": "warning", untested: "neutral", incomplete: "warning" };
 
-export function StatusBadge({ status, detail }: { status: string; detail?: string }) {
-  const s = STATUS[status] ?? { tone: "neutral" as Tone, label: status };
+/** The profile's health: its state and, when a token or authorization check set it, which one (lib/profiles/health-status.ts). */
+export function StatusBadge({ health }: { health: ProfileHealthStatus }) {
+  const { label, title } = healthBadge(health);
   return (
-    <Badge tone={s.tone} title={detail || undefined}>
+    <Badge tone={STATUS_TONE[health.state]} title={title}>
       <span className="h-1.5 w-1.5 rounded-full bg-current" aria-hidden="true" />
-      {s.label}
+      {label}
     </Badge>
   );
 }

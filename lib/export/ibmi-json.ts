@@ -176,7 +176,7 @@ export function parseJsonText(text: string, what: string): unknown {
     const line = jsonErrorLine(normalized, msg);
     throw new AppError("invalid_input", `${what} is not valid JSON${line ? ` (line ${line})` : ""}: ${msg.replace(/^.*?JSON\.parse: /, "").slice(0, 120)}`, {
       field: line ? `line ${line}` : what,
-      details: { line },
+      detail: { kind: "source", line },
     });
   }
 }
@@ -209,7 +209,7 @@ export function readIbmiJson(text: string, options: ImportOptions = {}): ReadImp
   const str = (k: string): string | undefined => {
     const v = obj[k];
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== "string") throw new AppError("invalid_input", `"${k}" (line ${jsonKeyLine(text, k) ?? "?"}) must be a string`, { field: k, details: { line: jsonKeyLine(text, k) } });
+    if (typeof v !== "string") throw new AppError("invalid_input", `"${k}" (line ${jsonKeyLine(text, k) ?? "?"}) must be a string`, { field: k, detail: { kind: "source", line: jsonKeyLine(text, k) } });
     return v;
   };
   const take = (k: string, field: string) => {
@@ -277,7 +277,7 @@ export function readIbmiJson(text: string, options: ImportOptions = {}): ReadImp
   throw new AppError(
     "invalid_input",
     `"type" (line ${jsonKeyLine(text, "type") ?? 1}) must be "microsoft_app" or "service_account"${type ? `, found "${type}"` : " but is missing"}`,
-    { field: "type", details: { line: jsonKeyLine(text, "type") } },
+    { field: "type", detail: { kind: "source", line: jsonKeyLine(text, "type") } },
   );
 }
 

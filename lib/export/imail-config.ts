@@ -174,7 +174,7 @@ export function readImailEntries(text: string): { entries: Map<string, ImailEntr
     }
     throw new AppError("invalid_input", `Line ${line}: expected KEY = VALUE or a # comment, found "${t.slice(0, 60)}"`, {
       field: `line ${line}`,
-      details: { line },
+      detail: { kind: "source", line },
     });
   });
   return { entries, warnings };

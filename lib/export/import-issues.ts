@@ -1,4 +1,4 @@
-import { isAppError } from "../errors";
+import { isAppError, type ImportIssueDetail, type ImportRemedyDetail } from "../errors";
 
 /**
  * What stops an import, as data: the problem, where it is (line, key, field) and what fixes it.
@@ -6,26 +6,9 @@ import { isAppError } from "../errors";
  * console as "enter it below" — from the same facts. Pure; client components may import it.
  */
 
-export type ImportRemedy =
-  /** The file does not carry a value the profile needs. */
-  | { kind: "missing"; field: string }
-  /** The file carries a documentation placeholder (`<tenant_id>`, `xxxxxxxx-…`, `your-password`). */
-  | { kind: "placeholder"; field: string }
-  /** Another profile has this name (names are unique, case-insensitively). */
-  | { kind: "rename" };
-
-export type ImportIssue = {
-  /** A settings field, `secrets.<name>`, or the page's own `name` / `format` / `text`. */
-  field?: string;
-  /** The profile form's label of `field`, for the console. */
-  label?: string;
-  /** 1-based line in the file, and the file's key there. */
-  line?: number;
-  key?: string;
-  /** The problem, without the remedy. For "missing": why the value is needed. */
-  message: string;
-  remedy?: ImportRemedy;
-};
+/** Defined beside AppError (an import error carries them as its typed `detail`). */
+export type ImportRemedy = ImportRemedyDetail;
+export type ImportIssue = ImportIssueDetail;
 
 /** cli: `--set` wording; web: the Import page's inputs; log: the activity log (no remedy). */
 export type ImportSurface = "cli" | "web" | "log";
@@ -53,13 +36,12 @@ export function describeImportIssue(issue: ImportIssue, surface: ImportSurface):
 }
 
 /**
- * The issues an import error carries (AppError details from the import), or one issue made of the
+ * The issues an import error carries (its typed `detail`, kind "import"), or one issue made of the
  * error's own message and field. A name conflict gets the "rename" remedy. Non-AppErrors are rethrown.
  */
 export function importIssuesOf(error: unknown): ImportIssue[] {
   if (!isAppError(error)) throw error;
-  const listed = error.details?.issues;
-  const raw: ImportIssue[] = Array.isArray(listed) ? (listed as ImportIssue[]) : [{ field: error.field, message: error.userMessage }];
+  const raw: ImportIssue[] = error.detail?.kind === "import" ? error.detail.issues : [{ field: error.field, message: error.userMessage }];
   return raw.map((i) => {
     const field = i.field?.replace(/^settings\./, "");
     const remedy = i.remedy ?? (error.code === "conflict" && field === "name" ? ({ kind: "rename" } as const) : undefined);

@@ -106,12 +106,12 @@ function labelOf(read: ReadImport, field: string): string | undefined {
   return read.kind ? PROFILE_FORM[read.kind].flatMap((s) => s.fields).find((f) => f.name === field && !f.secret)?.label : undefined;
 }
 
-/** Throws AppError(invalid_input): the message lists every issue (as the activity log shows it), `details.issues` holds them. */
+/** Throws AppError(invalid_input): the message lists every issue (as the activity log shows it), `detail.issues` (kind "import") holds them. */
 function fail(read: ReadImport, issues: Issue[]): never {
   const text = issues.map((i) => describeImportIssue(i, "log")).join("; ");
   throw new AppError("invalid_input", `Cannot import this ${read.format} file: ${text}`, {
     field: issues[0]?.key ?? issues[0]?.field,
-    details: { issues },
+    detail: { kind: "import", issues },
   });
 }
 

@@ -170,7 +170,7 @@ function readPropertiesFile(text: string): PropEntry[] {
       logical = logical.slice(0, -1) + lines[++i].replace(/^\s+/, "");
     }
     const m = logical.match(/^((?:\\.|[^\s=:\\])+)\s*[=:\s]\s*([\s\S]*)$/) ?? logical.match(/^((?:\\.|[^\s=:\\])+)$/);
-    if (!m) throw new AppError("invalid_input", `Line ${start}: expected key=value, found "${logical.slice(0, 60)}"`, { field: `line ${start}`, details: { line: start } });
+    if (!m) throw new AppError("invalid_input", `Line ${start}: expected key=value, found "${logical.slice(0, 60)}"`, { field: `line ${start}`, detail: { kind: "source", line: start } });
     out.push({ key: unescapeProperty(m[1]), value: unescapeProperty(m[2] ?? ""), line: start });
   }
   return out;
@@ -189,7 +189,7 @@ function readJavaOptionList(text: string): PropEntry[] {
   const parts = body.split(";").map((p) => p.trim()).filter(Boolean);
   parts.forEach((part, i) => {
     const m = part.match(/^-D([^=\s]+)=([\s\S]*)$/);
-    if (!m) throw new AppError("invalid_input", `Option ${i + 1}: expected -Dkey=value, found "${part.slice(0, 60)}"`, { field: `option ${i + 1}`, details: { option: i + 1 } });
+    if (!m) throw new AppError("invalid_input", `Option ${i + 1}: expected -Dkey=value, found "${part.slice(0, 60)}"`, { field: `option ${i + 1}`, detail: { kind: "source", option: i + 1 } });
     out.push({ key: m[1], value: m[2], line: 1 });
   });
   return out;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { getCurrentAdmin } from "../auth/session";
 import type { Actor } from "../auth/actor";
 import { getEnv } from "../env";
-import { isAppError, type AppErrorCode } from "../errors";
+import { HTTP_STATUS, isAppError } from "../errors";
 import { NDJSON_CONTENT_TYPE, type ApiErrorBody, type StreamErrorEvent } from "./wire";
 
 /**
@@ -18,8 +18,6 @@ import { NDJSON_CONTENT_TYPE, type ApiErrorBody, type StreamErrorEvent } from ".
 
 const NO_STORE = { "cache-control": "no-store", "x-content-type-options": "nosniff" } as const;
 
-const HTTP_STATUS: Partial<Record<AppErrorCode, number>> = { not_found: 404, invalid_input: 400, unsupported: 422, unauthorized: 401, forbidden: 403, rate_limited: 429, needs_authorization: 409 };
-
 /** A JSON error answer (never a secret: messages are fixed texts or AppError.userMessage). */
 export function apiError(status: number, code: string, message: string, extra: { hint?: string; fieldErrors?: Record<string, string[]> } = {}): Response {
   const body: ApiErrorBody = { error: { code, message, ...extra } };
@@ -29,7 +27,7 @@ export function apiError(status: number, code: string, message: string, extra: {
 /** Maps an AppError to its JSON answer; anything else is rethrown (Next answers 500 and logs it). */
 export function apiErrorFrom(error: unknown): Response {
   if (!isAppError(error)) throw error;
-  return apiError(HTTP_STATUS[error.code] ?? 400, error.code, error.userMessage, { hint: error.hint, fieldErrors: error.field ? { [error.field]: [error.userMessage] } : undefined });
+  return apiError(HTTP_STATUS[error.code], error.code, error.userMessage, { hint: error.hint, fieldErrors: error.field ? { [error.field]: [error.userMessage] } : undefined });
 }
 
 function firstHeaderValue(v: string | null): string | undefined {

@@ -1,5 +1,4 @@
-import { isAppError } from "../errors";
-import { failureFlags } from "../oauth/errors";
+import { isAppError, tokenFailureOf } from "../errors";
 
 /**
  * The mail error decoder: SMTP replies, Graph responses, IMAP failures, TLS and network errors
@@ -636,15 +635,16 @@ function firstLine(text: string): string {
  * logged the identity provider's answer and set the profile status; this only says why, what to
  * do, and whether it is worth retrying later (an IdP outage, 5xx or timeout is; a bad secret is not).
  */
-export function decodeTokenFailure(error: unknown): { code: string; message: string; cause: string; fix: string; transient: boolean } {
+export function decodeTokenFailure(error: unknown): { code: string; message: string; cause: string; fix: string; transient: boolean; origin: "token" } {
   if (isAppError(error)) {
     return {
       code: `token.${error.remoteCode ?? error.code}`,
       message: `Could not get an access token: ${error.userMessage}`,
       cause: error.userMessage,
       fix: error.hint ?? "See the token.acquire entry in the log for the identity provider's answer.",
-      transient: error.code === "timeout" || failureFlags(error).transient,
+      transient: error.code === "timeout" || tokenFailureOf(error)?.transient === true,
+      origin: "token",
     };
   }
-  return { code: "token.internal", message: "Could not get an access token (unexpected error)", cause: "The token request failed unexpectedly.", fix: "See the server log.", transient: false };
+  return { code: "token.internal", message: "Could not get an access token (unexpected error)", cause: "The token request failed unexpectedly.", fix: "See the server log.", transient: false, origin: "token" };
 }

@@ -69,6 +69,8 @@ export type DeliveryError = {
   transient: boolean;
   /** Seconds the remote asked to wait (Retry-After), when it said so. */
   retryAfterSeconds?: number;
+  /** "token": no token could be had (the token layer already logged it and set the profile's health); "transport": the mail server or Graph. */
+  origin: "token" | "transport";
 };
 
 export type DeliveryAttempt = {
@@ -180,7 +182,7 @@ function newRun<S extends string>(actor: Actor, profile: ProfileDto, secrets: Pr
 
 /** A decoded transport failure as the result reports it. */
 export function toDeliveryError(d: DecodedMailError): DeliveryError {
-  return { code: d.code, message: d.summary, cause: d.cause, fix: d.fix, remoteReply: d.remoteReply, transient: isTransientMailError(d), ...(d.retryAfterSeconds !== undefined ? { retryAfterSeconds: d.retryAfterSeconds } : {}) };
+  return { code: d.code, message: d.summary, cause: d.cause, fix: d.fix, remoteReply: d.remoteReply, transient: isTransientMailError(d), origin: "transport", ...(d.retryAfterSeconds !== undefined ? { retryAfterSeconds: d.retryAfterSeconds } : {}) };
 }
 
 async function fetchToken(run: Run<never>, purpose: TokenPurpose, forceRefresh: boolean): Promise<CachedToken> {
@@ -399,6 +401,7 @@ async function viaSmtp(run: Run<SendStage>, target: SmtpTarget, message: Outgoin
     fix: "Check the refused addresses (5.1.1 = no such mailbox; 4xx = try again later) and send again to those recipients only.",
     remoteReply: recipients.find((r) => !r.accepted)?.reply,
     transient: recipients.filter((r) => !r.accepted).every((r) => r.transient),
+    origin: "transport",
   };
   return { ...out, ...common, ok: false, outcome: "partial", summary, error };
 }

@@ -1,7 +1,8 @@
 import "server-only";
 import { recordActivity } from "../activity/dal";
 import type { Actor } from "../auth/actor";
-import { setProfileStatus } from "../profiles/dal";
+import { setProfileHealth } from "../profiles/dal";
+import type { DeliveryError } from "./pipeline";
 
 /** What a send or IMAP test ended with, as far as the log and the profile's health need it. */
 export type TestOutcome = {
@@ -11,10 +12,10 @@ export type TestOutcome = {
   summary: string;
   durationMs: number;
   remoteReply?: string;
-  error?: { code: string; message: string; cause: string; fix: string };
+  error?: DeliveryError;
   /** The redacted transcript. */
   transcript: string;
-  /** Status detail on success, e.g. "Test send ok" (the time is appended). */
+  /** Status detail on success, e.g. "Test send ok". */
   okStatus: string;
   /** Status detail on failure, prefixed to the error, e.g. "Send: …". */
   failurePrefix: string;
@@ -24,8 +25,8 @@ export type TestOutcome = {
 
 /**
  * Logs a test (send or IMAP) and sets the profile's health: "ok", or "failing" — except after a
- * token failure, whose status the token layer has already set (needs-reauth, or nothing for a
- * transient IdP fault).
+ * token failure, whose effect the token layer has already decided (needs-reauth or failing for a
+ * configuration error, nothing at all for a transient IdP outage).
  */
 export async function recordTestOutcome(actor: Actor, profile: { id: string; name: string }, o: TestOutcome): Promise<void> {
   await recordActivity(actor, {
@@ -40,6 +41,7 @@ export async function recordTestOutcome(actor: Actor, profile: { id: string; nam
     hint: o.error ? `${o.error.cause} Fix: ${o.error.fix}` : undefined,
     detail: o.transcript,
   });
-  if (o.ok) await setProfileStatus(actor, profile.id, "ok", `${o.okStatus} ${new Date().toISOString()}`);
-  else if (!o.error?.code.startsWith("token.")) await setProfileStatus(actor, profile.id, "failing", `${o.failurePrefix}: ${o.error?.message ?? o.fallbackDetail}`);
+  const check = o.action === "mail.send" ? "send" : "imap";
+  if (o.ok) await setProfileHealth(actor, profile.id, { state: "ok", check, detail: o.okStatus });
+  else if (o.error?.origin !== "token") await setProfileHealth(actor, profile.id, { state: "failing", check, detail: `${o.failurePrefix}: ${o.error?.message ?? o.fallbackDetail}` });
 }

@@ -77,7 +77,7 @@ export async function exchangeAuthorizationCode(input: AuthCodeClient & { code: 
 /**
  * Redeems a refresh token. The result carries the rotated refresh token when Entra issued one
  * (the caller must save it); `refreshToken` is undefined when the old one stays valid.
- * Throws AppError; `details.invalidGrant` means re-authorization is needed, `details.transient`
+ * * Throws AppError with a token failure detail: `invalidGrant` means re-authorization is needed, `transient`
  * that nothing should be dropped.
  */
 export async function acquireByRefreshToken(input: AuthCodeClient & { refreshToken: string }): Promise<AcquiredToken> {

@@ -36,14 +36,14 @@ const app = (over: Partial<Parameters<typeof acquireByClientCredentials>[0]> = {
     () => {
       throw new Error("expected a failure");
     },
-    (e: { remoteCode?: string; hint?: string; userMessage: string; code: string; details?: Record<string, unknown> }) => e,
+    (e: { remoteCode?: string; hint?: string; userMessage: string; code: string; detail?: { correlationId?: string } }) => e,
   );
 const ropc = (over: Partial<Parameters<typeof acquireByPassword>[0]> = {}) =>
   acquireByPassword({ tokenUrl, tenantId: TENANT, clientId: PUBLIC, username: "sender@contoso.com", password: "right", scope: "https://outlook.office365.com/SMTP.Send offline_access", timeoutMs, ...over }).then(
     () => {
       throw new Error("expected a failure");
     },
-    (e: { remoteCode?: string; hint?: string; userMessage: string; details?: Record<string, unknown> }) => e,
+    (e: { remoteCode?: string; hint?: string; userMessage: string; detail?: { correlationId?: string } }) => e,
   );
 
 describe("errors produced by the fake Entra for real misconfigurations are decoded", () => {
@@ -51,8 +51,8 @@ describe("errors produced by the fake Entra for real misconfigurations are decod
     const e = await app({ credential: { type: "secret", clientSecret: "0f0c8a3e-secret-id-not-value" } });
     expect(e.remoteCode).toBe("AADSTS7000215");
     expect(e.hint).toMatch(/Value column \(not Secret ID\)/);
-    expect(e.details?.correlationId).toBeTruthy();
-    expect(e.hint).toContain(String(e.details?.correlationId));
+    expect(e.detail?.correlationId).toBeTruthy();
+    expect(e.hint).toContain(String(e.detail?.correlationId));
     expect(JSON.stringify(e)).not.toContain("0f0c8a3e-secret-id-not-value");
   });
   it("AADSTS7000222 expired secret", async () => expect((await app({ clientId: EXPIRED })).remoteCode).toBe("AADSTS7000222"));
@@ -77,8 +77,8 @@ describe("errors produced by the fake Entra for real misconfigurations are decod
   it("AADSTS90002 tenant not found", async () => expect((await app({ tenantId: "00000000-0000-0000-0000-000000000000" })).remoteCode).toBe("AADSTS90002"));
   it("AADSTS700016 app not found", async () => expect((await app({ clientId: "99999999-0000-4000-8000-000000000000" })).remoteCode).toBe("AADSTS700016"));
   it("AADSTS70043 / invalid_grant on refresh → invalidGrant flag", async () => {
-    const e = await acquireByRefreshToken({ tokenUrl, tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, scope: "offline_access https://outlook.office365.com/SMTP.Send", refreshToken: "unknown", timeoutMs }).catch((x: { remoteCode: string; details: Record<string, unknown> }) => x);
-    expect(e).toMatchObject({ remoteCode: "AADSTS70043", details: { invalidGrant: true } });
+    const e = await acquireByRefreshToken({ tokenUrl, tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, scope: "offline_access https://outlook.office365.com/SMTP.Send", refreshToken: "unknown", timeoutMs }).catch((x: { remoteCode: string; detail: Record<string, unknown> }) => x);
+    expect(e).toMatchObject({ remoteCode: "AADSTS70043", detail: { invalidGrant: true } });
   });
 
   for (const [code, pattern] of [
@@ -96,7 +96,7 @@ describe("errors produced by the fake Entra for real misconfigurations are decod
 
   it("503 → transient, HTML page → proxy hint, truncated JSON → incomplete, hang → timeout naming the host", async () => {
     idp.setFailure({ kind: "status", status: 503 });
-    expect(await app()).toMatchObject({ remoteCode: expect.stringMatching(/^(HTTP_503|temporarily_unavailable)$/), details: { transient: true } });
+    expect(await app()).toMatchObject({ remoteCode: expect.stringMatching(/^(HTTP_503|temporarily_unavailable)$/), detail: { transient: true } });
     idp.setFailure({ kind: "html", status: 502 });
     const html = await app();
     expect(html.userMessage).toMatch(/HTML page/);

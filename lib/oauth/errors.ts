@@ -325,7 +325,7 @@ export function decodeExchange(exchange: TokenExchange | undefined, ctx: DecodeC
   return undefined;
 }
 
-/** The AppError for a decoded failure. `details` carries the flags the token cache acts on. */
+/** The AppError for a decoded failure. Its token failure `detail` carries the flags the token cache and the delivery pipeline act on. */
 export function toTokenAppError(decoded: DecodedIdpError & { correlationId?: string; traceId?: string; description?: string; status?: number }, ctx: DecodeContext, transcript?: string[]): AppError {
   const who = ctx.provider === "microsoft" ? "Entra ID" : ctx.provider === "google" ? "Google" : "The token endpoint";
   const network = /^E[A-Z]+$|^UND_ERR|^ERR_TLS|CERT/.test(decoded.code);
@@ -334,7 +334,8 @@ export function toTokenAppError(decoded: DecodedIdpError & { correlationId?: str
   return new AppError(decoded.code === "ETIMEDOUT" ? "timeout" : "remote_error", message, {
     hint: `${decoded.fix}${support}`,
     remoteCode: decoded.code,
-    details: {
+    detail: {
+      kind: "token",
       transient: decoded.transient,
       invalidGrant: decoded.invalidGrant,
       correlationId: decoded.correlationId,
@@ -371,18 +372,6 @@ export function tokenFailure(error: unknown, http: TokenHttp | undefined, ctx: D
   return new AppError("remote_error", `Token request failed: ${message}`, {
     hint: "Check the profile's token URL, credentials and network access; the activity log has the request transcript.",
     remoteCode: typeof e.errorCode === "string" ? e.errorCode : undefined,
-    details: { transient: false, invalidGrant: false, transcript: http?.transcript() },
+    detail: { kind: "token", transient: false, invalidGrant: false, transcript: http?.transcript() },
   });
-}
-
-/** Flags set by toTokenAppError, read by the token cache. */
-export function failureFlags(error: unknown): { transient: boolean; invalidGrant: boolean; correlationId?: string; remoteReply?: string; transcript?: string[] } {
-  const d = error instanceof AppError ? (error.details ?? {}) : {};
-  return {
-    transient: d.transient === true,
-    invalidGrant: d.invalidGrant === true,
-    correlationId: typeof d.correlationId === "string" ? d.correlationId : undefined,
-    remoteReply: typeof d.remoteReply === "string" ? d.remoteReply : undefined,
-    transcript: Array.isArray(d.transcript) ? d.transcript.filter((l): l is string => typeof l === "string") : undefined,
-  };
 }

@@ -51,7 +51,7 @@ describe("Google service account (JWT bearer) against the fake Google endpoint",
     const before = google.tokenRequests().length;
     google.setFailure({ kind: "status", status: 503 });
     const err = await acquireGoogleServiceAccountToken({ serviceAccountKey: GOOGLE_SA_JSON, impersonateUser: "sender@example.org", scope: "https://mail.google.com/", tokenUrl: google.tokenUrl, timeoutMs }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ remoteCode: "HTTP_503", details: { transient: true } });
+    expect(err).toMatchObject({ remoteCode: "HTTP_503", detail: { transient: true } });
     expect(google.tokenRequests().length - before).toBe(1);
   });
 
@@ -154,7 +154,7 @@ describe("network failures name the host", () => {
     try {
       const started = Date.now();
       const err = await acquireGenericToken({ tokenUrl: `${server.url}/token`, clientId: "c", grant: { type: "client_credentials" }, auth: { method: "client_secret_post", clientSecret: "x" }, timeoutMs: 500 }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: "timeout", remoteCode: "ETIMEDOUT", details: { transient: true } });
+      expect(err).toMatchObject({ code: "timeout", remoteCode: "ETIMEDOUT", detail: { transient: true } });
       expect(Date.now() - started).toBeLessThan(3000);
       expect((err as Error).message).toContain(`127.0.0.1:${server.port}`);
     } finally {

@@ -87,7 +87,7 @@ describe("Microsoft grants against the fake Entra ID over HTTPS", () => {
     expect(r.refreshToken).not.toBe(t.refreshToken);
     // The rotated-away token is dead at the fake: invalid_grant is flagged for re-authorization.
     const err = await acquireByRefreshToken({ tokenUrl, tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, scope: "offline_access https://outlook.office365.com/SMTP.Send", refreshToken: t.refreshToken!, timeoutMs }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ remoteCode: "AADSTS70043", details: { invalidGrant: true, transient: false } });
+    expect(err).toMatchObject({ remoteCode: "AADSTS70043", detail: { invalidGrant: true, transient: false } });
   });
 
   it("a wrong PKCE verifier is refused", async () => {

@@ -7,6 +7,7 @@ import { recordActivity } from "../activity/dal";
 import type { Actor } from "../auth/actor";
 import type { Prisma } from "../generated/prisma/client";
 import { decryptSecrets, mergeSecrets, sealSecrets } from "./secrets";
+import { healthOf, type HealthUpdate, type ProfileHealthStatus } from "./health-status";
 import {
   SECRET_LABELS,
   SECRET_NAMES,
@@ -34,6 +35,8 @@ export type ProfileDto = {
   certificate: CertificateInfo | null;
   status: string;
   statusDetail: string;
+  /** The typed status: which check set it, when (status/statusDetail are its plain form). */
+  health: ProfileHealthStatus;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -67,6 +70,7 @@ function toSummary(row: Omit<ProfileRow, "settings" | "secrets">): ProfileSummar
     secretsSet: Object.fromEntries(secretNamesOf(row).map((n) => [n, true])),
     status: row.status,
     statusDetail: row.statusDetail,
+    health: healthOf(row),
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -392,7 +396,15 @@ export async function deleteProfile(actor: Actor, id: string): Promise<{ name: s
   return { name: row.name };
 }
 
-/** Sets the health status shown in lists (ok / failing / needs-reauth / untested). */
-export async function setProfileStatus(_actor: Actor, id: string, status: string, detail = ""): Promise<void> {
-  await getDb().profile.updateMany({ where: { id }, data: { status, statusDetail: detail.slice(0, 500) } });
+/**
+ * Records what a check found (ok / failing / needs-reauth), which check it was and when. A check
+ * is not an edit: version, updatedAt and updatedBy stay as the last edit left them.
+ */
+export async function setProfileHealth(_actor: Actor, id: string, update: HealthUpdate): Promise<void> {
+  await getDb().$transaction(async (tx) => {
+    const row = await tx.profile.findUnique({ where: { id }, select: { updatedAt: true } });
+    if (!row) return;
+    // Passing updatedAt explicitly keeps Prisma's @updatedAt from stamping this write.
+    await tx.profile.update({ where: { id }, data: { status: update.state, statusDetail: update.detail.slice(0, 500), statusCheck: update.check, statusAt: new Date(), updatedAt: row.updatedAt } });
+  });
 }

@@ -4,12 +4,12 @@ import type { Actor } from "../auth/actor";
 import { openSecret, sealSecret } from "../crypto/keyring";
 import { getDb } from "../db/client";
 import { getEnv } from "../env";
-import { AppError, isAppError } from "../errors";
+import { AppError, isAppError, tokenFailureOf, type TokenFailureDetail } from "../errors";
 import { buildAuthorizeUrl, createPkcePair, createState, exchangeAuthorizationCode } from "../oauth/authorization-code";
 import { describeClaims } from "../oauth/claims";
 import { pollDeviceCode, startDeviceCode, type DeviceCodePrompt, type PollOptions } from "../oauth/device-code";
-import { decodeIdpError, failureFlags, toTokenAppError } from "../oauth/errors";
-import { getProfile, loadProfileWithSecrets, setProfileStatus } from "../profiles/dal";
+import { decodeIdpError, toTokenAppError } from "../oauth/errors";
+import { getProfile, loadProfileWithSecrets, setProfileHealth } from "../profiles/dal";
 import type { ProfileSettingsOf } from "../profiles/schema";
 import type { AcquiredToken } from "../oauth/types";
 import { getConsoleSettings } from "../settings/dal";
@@ -64,7 +64,7 @@ async function storeAuthorizedToken(actor: Actor, profile: { id: string; name: s
   }
   const acquiredAt = new Date();
   await writeCacheEntry({ profileId: profile.id, scope, accessToken: token.accessToken, refreshToken: token.refreshToken, claims: token.claims, acquiredAt, expiresAt: token.expiresAt, source: how.source });
-  await setProfileStatus(actor, profile.id, "ok", `Authorized ${acquiredAt.toISOString()}`);
+  await setProfileHealth(actor, profile.id, { state: "ok", check: "authorization", detail: how.source === "device_code" ? "Authorized with a device code" : "Authorized" });
   const claims = describeClaims(token.claims);
   await recordActivity(actor, {
     action: "oauth.authorize",
@@ -84,7 +84,7 @@ export type CompleteAuthorizationInput = { state: string; code?: string | null; 
  * Finishes the flow from the callback: the state is consumed (one use), must be unexpired and
  * started by the same admin; the code is exchanged with the PKCE verifier and the access and
  * refresh tokens are stored encrypted. Throws AppError; when the profile is known,
- * `details.profileId` says where to send the admin back to.
+ * `error.profileId` says where to send the admin back to.
  */
 export async function completeAuthorization(actor: Actor, input: CompleteAuthorizationInput): Promise<{ profileId: string }> {
   const db = getDb();
@@ -96,7 +96,7 @@ export async function completeAuthorization(actor: Actor, input: CompleteAuthori
   }
   const profileId = row.profileId;
   const fail = async (error: AppError): Promise<never> => {
-    const flags = failureFlags(error);
+    const flags: Partial<TokenFailureDetail> = tokenFailureOf(error) ?? {};
     await recordActivity(actor, {
       action: "oauth.authorize",
       outcome: "failure",
@@ -107,7 +107,7 @@ export async function completeAuthorization(actor: Actor, input: CompleteAuthori
       remoteReply: flags.remoteReply,
       detail: flags.transcript?.join("\n"),
     });
-    throw new AppError(error.code, error.userMessage, { hint: error.hint, remoteCode: error.remoteCode, details: { ...(error.details ?? {}), profileId } });
+    throw error.with({ profileId });
   };
   if (row.adminId !== actor.id) return fail(new AppError("forbidden", "This authorization was started by another admin.", { hint: "Click Authorize yourself, signed in as the admin who completes it." }));
   if (row.expiresAt.getTime() < Date.now()) return fail(new AppError("invalid_input", "This authorization link expired (10 minutes).", { hint: "Click Authorize again and finish signing in within 10 minutes." }));
@@ -172,7 +172,7 @@ export async function authorizeWithDeviceCode(actor: Actor, profileId: string, o
     return { profileId, claims, expiresAt: token.expiresAt };
   } catch (error) {
     if (!isAppError(error)) throw error;
-    const flags = failureFlags(error);
+    const flags: Partial<TokenFailureDetail> = tokenFailureOf(error) ?? {};
     await recordActivity(actor, {
       action: "oauth.authorize",
       outcome: "failure",

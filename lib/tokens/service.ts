@@ -2,13 +2,12 @@ import "server-only";
 import { recordActivity } from "../activity/dal";
 import { confirmPassword } from "../auth/admins";
 import type { Actor } from "../auth/actor";
-import { AppError, isAppError } from "../errors";
+import { AppError, isAppError, tokenFailureOf, type TokenFailureDetail } from "../errors";
 import { acquireByRefreshToken } from "../oauth/authorization-code";
 import { describeClaims } from "../oauth/claims";
-import { failureFlags } from "../oauth/errors";
 import { redactor } from "../redact";
 import type { AcquiredToken, CachedToken, ClaimsSummary, TokenPurpose } from "../oauth/types";
-import { getProfile, loadProfileWithSecrets, setProfileStatus, type ProfileDto } from "../profiles/dal";
+import { getProfile, loadProfileWithSecrets, setProfileHealth, type ProfileDto } from "../profiles/dal";
 import type { ProfileSettingsOf } from "../profiles/schema";
 import { getConsoleSettings } from "../settings/dal";
 import { acquireForProfile, assertTokenKind, type TokenGrant } from "./acquire";
@@ -61,7 +60,7 @@ function needsAuthorization(profile: ProfileDto): AppError {
   return new AppError("needs_authorization", `Profile "${profile.name}" has no refresh token: it needs authorization.`, {
     hint: "Open the profile and click Authorize to sign in to the mailbox; the console then keeps the refresh token.",
     remoteCode: "needs_authorization",
-    details: { invalidGrant: true, transient: false },
+    detail: { kind: "token", invalidGrant: true, transient: false },
   });
 }
 
@@ -170,8 +169,10 @@ async function acquireAndStore(actor: Actor, profileId: string, scope: string, o
       summary: `Token acquired for "${profile.name}" (${grant}${grant === "refresh_token" && token.refreshToken ? ", refresh token rotated" : ""}): ${describeClaims(token.claims) || scope}; expires ${token.expiresAt.toISOString()} (in ${minutesUntil(token.expiresAt)} min)`,
       detail: redactor(secretValues.concat(token.accessToken, token.refreshToken))(token.transcript?.join("\n")),
     });
-    if (profile.status !== "ok" && (profile.status !== "failing" || profile.statusDetail.startsWith("Token"))) {
-      await setProfileStatus(actor, profileId, "ok", `Token acquired ${acquiredAt.toISOString()}`);
+    // A token proves the token side works: it clears what a token check set, not a failed send or IMAP test.
+    const h = profile.health;
+    if (h.state !== "ok" && (h.state !== "failing" || h.check === "token")) {
+      await setProfileHealth(actor, profileId, { state: "ok", check: "token", detail: "Token acquired" });
     }
     return { accessToken: token.accessToken, expiresAt: token.expiresAt, scope, claims: token.claims, acquiredAt, source: "new", transcript: token.transcript };
   } catch (error) {
@@ -180,16 +181,18 @@ async function acquireAndStore(actor: Actor, profileId: string, scope: string, o
       await recordActivity(actor, { action: "token.acquire", outcome: "failure", profileId, profileName: profile.name, durationMs, summary: `Token request for "${profile.name}" failed unexpectedly`, errorCode: "internal" });
       throw error;
     }
-    const flags = failureFlags(error);
+    const flags: TokenFailureDetail = tokenFailureOf(error) ?? { kind: "token", transient: false, invalidGrant: false };
     const authCode = profile.settings.kind === "m365-auth-code";
     if (authCode && flags.invalidGrant) {
       // The IdP said the refresh token is dead (not a transient outage): forget it and ask for re-authorization.
       if (entry?.refreshToken) await dropRefreshToken(entry);
-      await setProfileStatus(actor, profileId, "needs-reauth", `Token: ${error.userMessage}`);
-    } else {
-      // Transient or configuration errors leave the cache (and any refresh token) untouched.
-      await setProfileStatus(actor, profileId, "failing", `Token: ${error.userMessage}`);
+      await setProfileHealth(actor, profileId, { state: "needs-reauth", check: "token", detail: `Token: ${error.userMessage}` });
+    } else if (!flags.transient) {
+      // A configuration error (bad secret, missing consent…) marks the profile failing; the cache
+      // and any refresh token stay untouched either way.
+      await setProfileHealth(actor, profileId, { state: "failing", check: "token", detail: `Token: ${error.userMessage}` });
     }
+    // A transient fault (IdP down, 5xx, 429, timeout) says nothing about the profile: its health stays as it was.
     await recordActivity(actor, {
       action: "token.acquire",
       outcome: "failure",
@@ -265,7 +268,7 @@ export async function getTokenCacheForProfile(actor: Actor, profileId: string): 
 export async function clearTokenCache(actor: Actor, profileId: string): Promise<{ cleared: number }> {
   const profile = await getProfile(actor, profileId);
   const cleared = await deleteCacheEntries(profileId);
-  if (profile.kind === "m365-auth-code" && cleared > 0) await setProfileStatus(actor, profileId, "needs-reauth", "Token cache cleared: authorize again");
+  if (profile.kind === "m365-auth-code" && cleared > 0) await setProfileHealth(actor, profileId, { state: "needs-reauth", check: "token-cache", detail: "Token cache cleared: authorize again" });
   await recordActivity(actor, { action: "token.clear", outcome: "info", profileId, profileName: profile.name, summary: `Cleared ${cleared} cached token ${cleared === 1 ? "entry" : "entries"} of "${profile.name}"` });
   return { cleared };
 }

@@ -505,8 +505,30 @@ describe("delivery pipeline (lib/mail/pipeline.ts)", () => {
     const down = await sendTestMessage(admin, pIdp.id, { to: ["rcpt@example.net"] });
     idp.clearFailures();
     expect(down.ok).toBe(false);
-    expect(down.error).toMatchObject({ transient: true });
+    expect(down.error).toMatchObject({ transient: true, origin: "token" });
     expect(down.error?.code).toMatch(/^token\./);
+    // An IdP outage says nothing about the profile: it is not marked failing.
+    expect((await getProfile(admin, pIdp.id)).health).toEqual({ state: "untested" });
+    // …while a configuration error at the IdP does, recording the check that found it.
+    idp.setFailure({ kind: "error", aadsts: 7000215 });
+    await sendTestMessage(admin, pIdp.id, { to: ["rcpt@example.net"] });
+    idp.clearFailures();
+    expect((await getProfile(admin, pIdp.id)).health).toMatchObject({ state: "failing", check: "token", detail: expect.stringMatching(/^Token: /) });
+  });
+
+  it("a test is not an edit: health records the check and its time; version, updated and by stay as the last edit left them", async () => {
+    const p = await profileOf("m365-delegated", "d-not-an-edit", { tokenUrl: msTokenUrl(), fromAddress: DELEGATED, ...smtpAt(peer), ...imapAt() });
+    const before = await getProfile(admin, p.id);
+    expect(before.health).toEqual({ state: "untested" });
+    await new Promise((r) => setTimeout(r, 5)); // a later millisecond, so a bump would show
+    expect((await sendTestMessage(admin, p.id, { to: ["rcpt@example.net"] })).ok).toBe(true);
+    const afterSend = await getProfile(admin, p.id);
+    expect(afterSend.health).toMatchObject({ state: "ok", check: "send" });
+    expect(afterSend.health.state === "ok" && Date.parse(afterSend.health.at!)).toBeGreaterThan(Date.parse(before.updatedAt));
+    expect((await testImap(admin, p.id)).ok).toBe(true);
+    const afterImap = await getProfile(admin, p.id);
+    expect(afterImap.health).toMatchObject({ state: "ok", check: "imap" });
+    for (const after of [afterSend, afterImap]) expect({ version: after.version, updatedAt: after.updatedAt, updatedBy: after.updatedBy }).toEqual({ version: before.version, updatedAt: before.updatedAt, updatedBy: before.updatedBy });
   });
 });
 

@@ -220,7 +220,7 @@ describe("authorization code + refresh token", () => {
 
   it("authorize → callback → tokens stored; the state is single-use and bound to the admin", async () => {
     const { state, code } = await authorize(admin, profile);
-    await expect(completeAuthorization(otherAdmin, { state, code })).rejects.toMatchObject({ code: "forbidden", details: { profileId: profile.id } });
+    await expect(completeAuthorization(otherAdmin, { state, code })).rejects.toMatchObject({ code: "forbidden", profileId: profile.id });
     const again = await authorize(admin, profile);
     expect(await completeAuthorization(admin, again)).toEqual({ profileId: profile.id });
     await expect(completeAuthorization(admin, again)).rejects.toMatchObject({ code: "invalid_input" });
@@ -236,7 +236,7 @@ describe("authorization code + refresh token", () => {
   it("an IdP error in the callback is decoded (consent) and names the profile", async () => {
     const { url } = await startAuthorization(admin, profile.id);
     const state = new URL(url).searchParams.get("state")!;
-    await expect(completeAuthorization(admin, { state, error: "consent_required", errorDescription: "AADSTS65001: The user or administrator has not consented." })).rejects.toMatchObject({ remoteCode: "AADSTS65001", details: { profileId: profile.id } });
+    await expect(completeAuthorization(admin, { state, error: "consent_required", errorDescription: "AADSTS65001: The user or administrator has not consented." })).rejects.toMatchObject({ remoteCode: "AADSTS65001", profileId: profile.id });
   });
 
   it("refresh rotates the refresh token, and the rotated one is what is stored", async () => {
@@ -249,12 +249,14 @@ describe("authorization code + refresh token", () => {
     expect(idp.tokenRequests().at(-1)).toMatchObject({ grantType: "refresh_token", status: 200 });
   });
 
-  it("a transient 503 keeps the refresh token", async () => {
+  it("a transient 503 keeps the refresh token and does not mark the profile failing (an IdP outage is not the profile's fault)", async () => {
+    const before = (await getProfile(admin, profile.id)).health;
+    expect(before.state).toBe("ok");
     idp.setFailure({ kind: "status", status: 503 });
-    await expect(getAccessToken(admin, profile.id, { forceRefresh: true })).rejects.toMatchObject({ details: { transient: true } });
+    await expect(getAccessToken(admin, profile.id, { forceRefresh: true })).rejects.toMatchObject({ detail: { transient: true } });
     const [entry] = await getTokenCacheForProfile(admin, profile.id);
     expect(entry.hasRefreshToken).toBe(true);
-    expect((await getProfile(admin, profile.id)).status).toBe("failing");
+    expect((await getProfile(admin, profile.id)).health).toEqual(before);
     remember(await getAccessToken(admin, profile.id, { forceRefresh: true }));
     expect((await getProfile(admin, profile.id)).status).toBe("ok");
   });

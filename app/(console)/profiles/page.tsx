@@ -105,7 +105,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                     </td>
                     <td className="px-4 py-3 max-md:order-2 max-md:p-0"><KindBadge kind={p.kind} /></td>
                     <td className="px-4 py-3 font-mono text-xs text-slate-700 [overflow-wrap:anywhere] max-md:order-1 max-md:w-full max-md:p-0 dark:text-slate-300">{p.account}</td>
-                    <td className="px-4 py-3 max-md:order-3 max-md:p-0"><StatusBadge status={p.status} detail={p.statusDetail} /></td>
+                    <td className="px-4 py-3 max-md:order-3 max-md:p-0"><StatusBadge health={p.health} /></td>
                     <td className="px-4 py-3 text-slate-600 max-md:order-4 max-md:w-full max-md:p-0 max-md:text-xs dark:text-slate-400" title={p.updatedAt}>{formatRelative(p.updatedAt)} by {p.updatedBy}</td>
                   </tr>
                 ))}

@@ -57,7 +57,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         description={
           <span className="flex flex-wrap items-center gap-2">
             <KindBadge kind={profile.kind} />
-            <StatusBadge status={profile.status} detail={profile.statusDetail} />
+            <StatusBadge health={profile.health} />
             <Link href="#doctor" className="rounded-full focus-visible:outline-2" data-testid="doctor-verdict">
               {doctorErrors ? <Badge tone="danger">Doctor: {doctorErrors} to fix</Badge> : doctorWarnings ? <Badge tone="warning">Doctor: {doctorWarnings} to review</Badge> : <Badge tone="success">Doctor: healthy</Badge>}
             </Link>

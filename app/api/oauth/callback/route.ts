@@ -2,7 +2,7 @@ import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { getCurrentAdmin } from "@/lib/auth/session";
 import { getEnv } from "@/lib/env";
-import { isAppError } from "@/lib/errors";
+import { HTTP_STATUS, isAppError } from "@/lib/errors";
 import { completeAuthorization } from "@/lib/tokens";
 
 /**
@@ -22,14 +22,14 @@ export async function GET(request: NextRequest): Promise<Response> {
     return NextResponse.redirect(new URL(`/profiles/${encodeURIComponent(profileId)}?authorized=1`, base), 303);
   } catch (error) {
     if (!isAppError(error)) throw error;
-    const profileId = typeof error.details?.profileId === "string" ? error.details.profileId : undefined;
+    const profileId = error.profileId;
     if (profileId) {
       // userMessage is safe by contract (decoded IdP text, never a code or token).
       const target = new URL(`/profiles/${encodeURIComponent(profileId)}`, base);
       target.searchParams.set("authError", error.hint ? `${error.userMessage} ${error.hint}` : error.userMessage);
       return NextResponse.redirect(target, 303);
     }
-    return new Response(renderErrorPage(error.userMessage, error.hint), { status: 400, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
+    return new Response(renderErrorPage(error.userMessage, error.hint), { status: HTTP_STATUS[error.code], headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
   }
 }
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { getCurrentAdmin } from "@/lib/auth/session";
-import { isAppError, type AppErrorCode } from "@/lib/errors";
+import { HTTP_STATUS, isAppError } from "@/lib/errors";
 import { exportProfile } from "@/lib/export/service";
 
 /**
@@ -15,8 +15,6 @@ const NO_STORE = { "cache-control": "no-store", "x-content-type-options": "nosni
 function plain(status: number, text: string): Response {
   return new Response(`${text}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", ...NO_STORE } });
 }
-
-const STATUS: Partial<Record<AppErrorCode, number>> = { not_found: 404, invalid_input: 404, unsupported: 404, unauthorized: 403, forbidden: 403 };
 
 /** `attachment` with an ASCII fallback name and the RFC 5987 form for anything else. */
 function contentDisposition(filename: string): string {
@@ -36,6 +34,6 @@ export async function GET(_request: Request, { params }: { params: Promise<{ pro
     });
   } catch (error) {
     if (!isAppError(error)) throw error;
-    return plain(STATUS[error.code] ?? 400, error.userMessage);
+    return plain(HTTP_STATUS[error.code], error.userMessage);
   }
 }
