@@ -1,8 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Actor } from "../auth/actor";
-import { isAppError } from "../errors";
-import { failureFlags } from "../oauth/errors";
+import { isAppError, tokenFailureOf } from "../errors";
 import { findAndDeleteByHeader } from "../mail/imap-canary";
 import { deliver } from "../mail/pipeline";
 import { parseTestMessage } from "../mail/send-test";
@@ -59,7 +58,7 @@ export async function runCanary(actor: Actor, profile: ProfileDto, config: Canar
     accessToken = (await getAccessToken(actor, imapProfile.id, { purpose: "imap" })).accessToken;
   } catch (error) {
     if (!isAppError(error)) throw error;
-    const transient = failureFlags(error).transient || error.code === "timeout";
+    const transient = tokenFailureOf(error)?.transient === true || error.code === "timeout";
     return { status: "unknown", message: `Canary sent, but no IMAP token for "${imapProfile.name}" to confirm it: ${error.userMessage}`, hint: transient ? "A temporary problem at the identity provider; the next run tries again." : (error.hint ?? "") };
   }
   const { imapTimeoutSeconds } = await getConsoleSettings();

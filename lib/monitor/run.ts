@@ -1,9 +1,8 @@
 import "server-only";
 import type { Actor } from "../auth/actor";
 import { systemActor } from "../auth/actor";
-import { isAppError } from "../errors";
+import { isAppError, tokenFailureOf } from "../errors";
 import { describeClaims } from "../oauth/claims";
-import { failureFlags } from "../oauth/errors";
 import { findProfile, type ProfileDto } from "../profiles/dal";
 import { getConsoleSettings } from "../settings/dal";
 import { getAccessToken } from "../tokens";
@@ -137,8 +136,7 @@ async function tokenCheck(actor: Actor, profile: ProfileDto): Promise<Outcome> {
     return { status: "ok", message: `Token acquired${token.source === "new" ? "" : " (from cache)"}${claims ? `: ${claims}` : ""}; expires ${token.expiresAt.toISOString()}.`, hint: "" };
   } catch (error) {
     if (!isAppError(error)) throw error;
-    const flags = failureFlags(error);
-    const transient = flags.transient || error.code === "timeout";
+    const transient = tokenFailureOf(error)?.transient === true || error.code === "timeout";
     return {
       status: transient ? "unknown" : "failing",
       message: transient ? `Could not reach a verdict: ${error.userMessage}` : error.userMessage,
