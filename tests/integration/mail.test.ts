@@ -468,7 +468,7 @@ describe("delivery pipeline (lib/mail/pipeline.ts)", () => {
     expect(got.raw.replace(/\r\n/g, "\n").trimEnd()).toBe(raw.toString("utf8").replace(/\r\n/g, "\n").trimEnd());
   });
 
-  it("raw MIME over basic SMTP and log-only; Graph raw answers a permanent 'not supported yet'", async () => {
+  it("raw MIME over basic SMTP and log-only (Graph raw: lib/mail/graph.ts sendGraphRawMime, tested with the relay)", async () => {
     const raw = await rawMime();
     const envelope = { from: "relay@contoso.com", to: ["team@example.net"] };
     const basic = await loadProfileWithSecrets(admin, (await profileOf("smtp-basic", "basic-raw", { ...smtpAt(basicPeer), username: "relay@contoso.com" })).id);
@@ -482,9 +482,6 @@ describe("delivery pipeline (lib/mail/pipeline.ts)", () => {
     expect(logged.transcript).toContain("D: Subject: Scan 4711");
     expect(logged.transcript).toContain("RCPT TO:<team@example.net>");
 
-    const graphProfile = await loadProfileWithSecrets(admin, (await profileOf("m365-app-graph", "graph-raw", { tokenUrl: msTokenUrl(), graphEndpoint: graph.endpointTemplate })).id);
-    const viaGraph = await deliver({ actor: admin, ...graphProfile, message: { type: "raw", envelope, mime: { bytes: raw } } });
-    expect(viaGraph).toMatchObject({ ok: false, outcome: "failed", error: { code: "graph.raw-unsupported", transient: false } });
   });
 
   it("says whether a failure is transient: SMTP 4xx and an IdP outage are, 5xx and a TLS trust problem are not", async () => {
