@@ -1,6 +1,5 @@
-import { ImapFlow } from "imapflow";
 import { decodeImapError } from "./errors";
-import type { ImapSecurity } from "./imap";
+import { createImapClient, type ImapSecurity } from "./imap";
 
 /**
  * The IMAP half of the canary: waits until a message carrying `header: value` is in the
@@ -34,21 +33,7 @@ export type CanaryFindOutcome =
 const TRANSIENT = /ETIMEDOUT|ECONNRESET|ECONNREFUSED|EAI_AGAIN|UNAVAILABLE|timeout/i;
 
 export async function findAndDeleteByHeader(req: CanaryFindRequest): Promise<CanaryFindOutcome> {
-  const client = new ImapFlow({
-    host: req.host,
-    port: req.port,
-    secure: req.security === "tls",
-    doSTARTTLS: req.security === "starttls" ? true : undefined,
-    servername: /^\d{1,3}(\.\d{1,3}){3}$/.test(req.host) ? undefined : req.host,
-    auth: { user: req.user, accessToken: req.accessToken },
-    logger: false,
-    disableAutoIdle: true,
-    connectionTimeout: req.timeoutMs,
-    greetingTimeout: req.timeoutMs,
-    socketTimeout: req.timeoutMs,
-    tls: { minVersion: "TLSv1.2" },
-  });
-  client.on("error", () => undefined);
+  const client = createImapClient(req, false);
   let stage: "connecting" | "authenticating" | "inbox" | "done" = "connecting";
   try {
     await client.connect();

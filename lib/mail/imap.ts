@@ -1,4 +1,4 @@
-import { ImapFlow } from "imapflow";
+import { ImapFlow, type ImapFlowOptions } from "imapflow";
 import { decodeImapError, type DecodedMailError } from "./errors";
 import { progressSink } from "./progress";
 import { redactTranscript } from "../redact";
@@ -71,6 +71,33 @@ const STAGE_TEXT: Record<ImapStage, (r: ImapTestRequest) => string> = {
   done: () => "IMAP test finished",
 };
 
+/**
+ * An imapflow client with XOAUTH2 as the console uses it everywhere: TLS 1.2+, STARTTLS mandatory
+ * on a plain start (no silent fall-back to clear text), SNI unless the host is an IP, no IDLE,
+ * one timeout for connect/greeting/socket, and an "error" listener (without one a socket failure
+ * after connect would throw in Node).
+ */
+export function createImapClient(req: Pick<ImapTestRequest, "host" | "port" | "security" | "user" | "accessToken" | "timeoutMs">, logger: ImapFlowOptions["logger"]): ImapFlow {
+  const client = new ImapFlow({
+    host: req.host,
+    port: req.port,
+    secure: req.security === "tls",
+    doSTARTTLS: req.security === "starttls" ? true : undefined,
+    servername: /^\d{1,3}(\.\d{1,3}){3}$/.test(req.host) ? undefined : req.host,
+    auth: { user: req.user, accessToken: req.accessToken },
+    logger,
+    clientInfo: { name: "OAuth Mail Console", vendor: "OAuth Mail Console" },
+    disableAutoIdle: true,
+    disableCompression: true,
+    connectionTimeout: req.timeoutMs,
+    greetingTimeout: req.timeoutMs,
+    socketTimeout: req.timeoutMs,
+    tls: { minVersion: "TLSv1.2" },
+  });
+  client.on("error", () => undefined);
+  return client;
+}
+
 export async function testImapMailbox(req: ImapTestRequest): Promise<ImapTestOutcome> {
   const started = Date.now();
   const raw: string[] = [];
@@ -84,25 +111,7 @@ export async function testImapMailbox(req: ImapTestRequest): Promise<ImapTestOut
   };
   report("connecting", STAGE_TEXT.connecting(req));
 
-  const client = new ImapFlow({
-    host: req.host,
-    port: req.port,
-    secure: req.security === "tls",
-    // STARTTLS is mandatory on a plain start: no silent fall-back to clear text.
-    doSTARTTLS: req.security === "starttls" ? true : undefined,
-    servername: /^\d{1,3}(\.\d{1,3}){3}$/.test(req.host) ? undefined : req.host,
-    auth: { user: req.user, accessToken: req.accessToken },
-    logger: transcriptLogger(raw, () => progress("authenticating")),
-    clientInfo: { name: "OAuth Mail Console", vendor: "OAuth Mail Console" },
-    disableAutoIdle: true,
-    disableCompression: true,
-    connectionTimeout: req.timeoutMs,
-    greetingTimeout: req.timeoutMs,
-    socketTimeout: req.timeoutMs,
-    tls: { minVersion: "TLSv1.2" },
-  });
-  // imapflow emits "error" on socket failures after connect; without a listener Node throws.
-  client.on("error", () => undefined);
+  const client = createImapClient(req, transcriptLogger(raw, () => progress("authenticating")));
 
   const run = async (): Promise<ImapTestSuccess> => {
     await client.connect();

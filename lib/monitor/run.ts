@@ -42,26 +42,22 @@ export type CheckRunReport = {
 type Outcome = { status: CheckStatus; message: string; hint: string; latencyMs?: number; config?: Record<string, unknown>; warnings?: { key: string; threshold: number; message: string; hint: string }[] };
 
 const LEASE_MS = 5 * MINUTE;
+/** A canary may wait up to its longest time limit (1800 s) plus sending and IMAP time. */
+const CANARY_LEASE_MS = (1800 + 180) * 1000;
 
-function leaseMsFor(row: CheckRow): number {
-  if (row.type === "canary") {
-    const limit = Number((JSON.parse(row.config || "{}") as { timeLimitSeconds?: number }).timeLimitSeconds ?? 300);
-    return (limit + 180) * 1000;
-  }
-  return LEASE_MS;
+function leaseMsFor(id: string): number {
+  return id.startsWith("canary:") ? CANARY_LEASE_MS : LEASE_MS;
 }
 
 export async function runCheck(id: string, ctx: RunContext, options: { trigger: "schedule" | "manual"; requireDue: boolean }): Promise<CheckRunReport | null> {
-  const row0 = await findCheckRow(id);
-  if (!row0) return null;
   const started = ctx.clock.now();
-  if (!(await claimCheck(id, ctx.owner, started, leaseMsFor(row0), options.requireDue))) return null;
+  // Claim first (one conditional UPDATE), then read the row under the lease: what another
+  // process's run just stored is what this run starts from.
+  if (!(await claimCheck(id, ctx.owner, started, leaseMsFor(id), options.requireDue))) return null;
   const actor = ctx.actor ?? systemActor();
   const t0 = performance.now();
-  let row: CheckRow | null = row0;
   try {
-    // Re-read under the lease: another process may have just finished a run.
-    row = await findCheckRow(id);
+    const row = await findCheckRow(id);
     if (!row) return null;
     const profile = row.profileId ? await findProfile(actor, row.profileId) : null;
     if (row.profileId && !profile) {
