@@ -5,12 +5,15 @@ import path from "node:path";
  * `local/client-boundary`: a file that starts with "use client" is shipped to the browser, so it
  * may not import (other than `import type`) a module that only the server may run: a DAL, a
  * service, lib/db, lib/tokens, the session code, or any module marked `import "server-only"`.
+ * Nor zod, directly or through a module that imports it: validation runs on the server, and the
+ * browser bundle stays small (kind labels and defaults live in the zod-free lib/profiles/kinds.ts).
  * `import/no-restricted-paths` cannot see the directive, hence this rule.
  */
 
 const EXTENSIONS = ["", ".ts", ".tsx", ".js", ".mjs", "/index.ts", "/index.tsx"];
 const SERVER_PATHS = [/^lib\/db(\/|$)/, /^lib\/tokens(\/|$)/, /^lib\/auth\/session$/, /^lib\/[\w-]+(\/[\w-]+)*\/(dal|service)$/, /^lib\/generated\//];
 const SERVER_ONLY = /^\s*import\s+["']server-only["']/m;
+const IMPORTS_ZOD = /^\s*import\s+(?!type\b)[^;]*?from\s+["']zod["']/m;
 
 function hasUseClient(program) {
   for (const node of program.body) {
@@ -41,7 +44,10 @@ function serverOnlyReason(root, rel) {
   const bare = rel.replace(/\.(ts|tsx|js|mjs)$/, "").replace(/\/index$/, "");
   if (SERVER_PATHS.some((re) => re.test(bare))) return "a server module (DAL, service, lib/db, lib/tokens or the session)";
   const file = resolveFile(root, rel);
-  if (file && SERVER_ONLY.test(fs.readFileSync(file, "utf8").slice(0, 2000))) return 'marked import "server-only"';
+  if (!file) return null;
+  const text = fs.readFileSync(file, "utf8");
+  if (SERVER_ONLY.test(text.slice(0, 2000))) return 'marked import "server-only"';
+  if (IMPORTS_ZOD.test(text)) return "a module that imports zod (validation belongs on the server; use a zod-free module)";
   return null;
 }
 
@@ -59,6 +65,10 @@ export const clientBoundary = {
     let client = false;
     const check = (node, source, typeOnly) => {
       if (!client || typeOnly || typeof source !== "string") return;
+      if (source === "zod") {
+        context.report({ node, messageId: "serverImport", data: { source, reason: "the validator library (validation belongs on the server)" } });
+        return;
+      }
       const rel = projectPath(root, context.filename, source);
       if (!rel) return;
       const reason = serverOnlyReason(root, rel);

@@ -4,7 +4,7 @@ import { useFormAction } from "@/components/ui/use-form-action";
 import type { ActionResult } from "@/lib/action-result";
 import { PROFILE_FORM, type FieldSpec } from "@/lib/profiles/fields";
 import { initialValue } from "@/lib/profiles/form";
-import { SECRET_LABELS, type ProfileKind, type SecretName } from "@/lib/profiles/schema";
+import { SECRET_LABELS, type ProfileKind, type SecretName } from "@/lib/profiles/kinds";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Field, describedBy, inputClass } from "@/components/ui/field";

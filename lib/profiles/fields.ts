@@ -1,5 +1,5 @@
 import { EXCHANGE_BASIC_AUTH_SHORT, EXCHANGE_BASIC_AUTH_TIMELINE } from "../mail/exchange-basic-auth";
-import { DEFAULTS, type ProfileKind, type SecretName } from "./schema";
+import { DEFAULTS, type ProfileKind, type SecretName } from "./kinds";
 
 /**
  * What the profile form shows for each kind: sections, labels and help text (taken from the

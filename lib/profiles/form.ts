@@ -1,4 +1,5 @@
-import { SECRET_NAMES, type ProfileInput, type ProfileKind, type SecretName } from "./schema";
+import { SECRET_NAMES, type ProfileKind, type SecretName } from "./kinds";
+import type { ProfileInput } from "./schema";
 import { PROFILE_FORM } from "./fields";
 
 /**

@@ -1,30 +1,8 @@
 import { AppError } from "../errors";
-import {
-  googleServiceAccountSchema,
-  logOnlySchema,
-  m365AppGraphSchema,
-  m365AppSmtpSchema,
-  m365AuthCodeSchema,
-  m365DelegatedSchema,
-  oauth2GenericSchema,
-  SECRET_NAMES,
-  smtpBasicSchema,
-  type ProfileKind,
-  type SecretName,
-  type UpdateProfileInput,
-} from "./schema";
+import { KIND_SCHEMAS, PROFILE_KINDS, SECRET_NAMES, type ProfileKind, type SecretName, type UpdateProfileInput } from "./schema";
 
 /** The settings fields each kind has (from its schema). */
-export const SETTING_FIELDS: Record<ProfileKind, readonly string[]> = {
-  "m365-delegated": Object.keys(m365DelegatedSchema.shape),
-  "m365-app-graph": Object.keys(m365AppGraphSchema.shape),
-  "m365-app-smtp": Object.keys(m365AppSmtpSchema.shape),
-  "m365-auth-code": Object.keys(m365AuthCodeSchema.shape),
-  "google-service-account": Object.keys(googleServiceAccountSchema.shape),
-  "oauth2-generic": Object.keys(oauth2GenericSchema.shape),
-  "smtp-basic": Object.keys(smtpBasicSchema.shape),
-  "log-only": Object.keys(logOnlySchema.shape),
-};
+export const SETTING_FIELDS = Object.fromEntries(PROFILE_KINDS.map((k) => [k, Object.keys(KIND_SCHEMAS[k].shape)])) as unknown as Record<ProfileKind, readonly string[]>;
 
 export type ProfilePatch = {
   /** field → value as typed (`--set field=value`); an empty value removes an optional field, as an empty form field does. */

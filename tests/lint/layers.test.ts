@@ -54,6 +54,8 @@ describe("client components", () => {
     ['import { getAccessToken } from "@/lib/tokens";', "server module"],
     ['import { apiError } from "@/lib/http/api-route";', 'marked import "server-only"'],
     ['import { recordTestOutcome } from "../../lib/mail/test-outcome";', 'marked import "server-only"'],
+    ['import { z } from "zod";', "validator library"],
+    ['import { profileSettingsSchema } from "@/lib/profiles/schema";', "imports zod"],
   ])("%s is refused in a \"use client\" file", async (line, reason) => {
     const errors = await layerErrors("components/profiles/probe.tsx", client(line));
     expect(errors).toHaveLength(1);
@@ -62,7 +64,7 @@ describe("client components", () => {
   });
 
   it("allows types from server modules, zod-free lib modules, and anything in a server component", async () => {
-    expect(await layerErrors("components/profiles/probe.tsx", client('import type { ProfileDto } from "@/lib/profiles/dal";\nimport { formatDateTime } from "@/lib/format";'))).toEqual([]);
+    expect(await layerErrors("components/profiles/probe.tsx", client('import type { ProfileDto } from "@/lib/profiles/dal";\nimport type { ProfileSettings } from "@/lib/profiles/schema";\nimport { KIND_LABELS } from "@/lib/profiles/kinds";\nimport { formatDateTime } from "@/lib/format";'))).toEqual([]);
     expect(await layerErrors("components/profiles/probe.tsx", 'import { getProfile } from "@/lib/profiles/dal";\nexport const x = getProfile;\n')).toEqual([]);
   });
 });
