@@ -3,7 +3,7 @@ import type { Actor } from "../auth/actor";
 import { systemActor } from "../auth/actor";
 import { isAppError, tokenFailureOf } from "../errors";
 import { describeClaims } from "../oauth/claims";
-import { findProfile, type ProfileDto } from "../profiles/dal";
+import { findProfile, setProfileHealth, type ProfileDto } from "../profiles/dal";
 import { getConsoleSettings } from "../settings/dal";
 import { getAccessToken } from "../tokens";
 import { raiseAlert } from "./alerts";
@@ -86,6 +86,7 @@ export async function runCheck(id: string, ctx: RunContext, options: { trigger: 
       return true;
     });
     await finishCheck(id, ctx.owner, now, row.intervalMinutes, { ...outcome, durationMs, trigger: options.trigger, alerting: decision.next, warned });
+    if (profile) await recordProfileHealth(actor, profile, row.type as CheckType, outcome);
     const alerts: CheckRunReport["alerts"] = [];
     const base = { checkId: id, checkType: row.type, profileId: row.profileId, profileName: profile?.name ?? null };
     if (decision.event) {
@@ -101,6 +102,22 @@ export async function runCheck(id: string, ctx: RunContext, options: { trigger: 
   } catch (error) {
     await releaseCheck(id, ctx.owner).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * The profile's health (lists, badges) follows the checks that prove something about it: the
+ * token check records itself (getAccessToken); a canary that arrived is end-to-end proof that
+ * mail flows (ok), one that did not is failing; an expired certificate or secret is failing, and
+ * the expiry check clears only a failure it set itself. Undecided results change nothing.
+ */
+async function recordProfileHealth(actor: Actor, profile: ProfileDto, type: CheckType, outcome: Outcome): Promise<void> {
+  if (outcome.status === "unknown") return;
+  if (type === "canary") {
+    await setProfileHealth(actor, profile.id, outcome.status === "failing" ? { state: "failing", check: "canary", detail: `Canary: ${outcome.message}` } : { state: "ok", check: "canary", detail: outcome.message });
+  } else if (type === "expiry") {
+    if (outcome.status === "failing") await setProfileHealth(actor, profile.id, { state: "failing", check: "expiry", detail: `Expiry: ${outcome.message}` });
+    else if (profile.health.state === "failing" && profile.health.check === "expiry") await setProfileHealth(actor, profile.id, { state: "ok", check: "expiry", detail: outcome.message });
   }
 }
 

@@ -17,7 +17,7 @@ describe("profile health", () => {
         const strip = testHistoryLabel(0, 0);
         expect(strip).not.toBe("No tests yet");
         // A state no send/IMAP test set says which check set it.
-        if (check !== "send" && check !== "imap") expect(badge).toMatch(/ · (token request|authorization|token cache)$/);
+        if (check !== "send" && check !== "imap") expect(badge).toMatch(/ · (token request|authorization|token cache|canary|expiry check)$/);
       }
     }
     expect(healthBadge({ state: "failing", check: "token", detail: "Token: bad secret", at: "2026-11-30T10:00:00.000Z" })).toEqual({ label: "Failing · token request", title: "Token: bad secret — set by the token request at 2026-11-30 10:00:00 UTC" });

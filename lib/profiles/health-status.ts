@@ -4,7 +4,7 @@
  */
 
 /** The checks that may set a profile's health. */
-export const HEALTH_CHECKS = ["send", "imap", "token", "authorization", "token-cache"] as const;
+export const HEALTH_CHECKS = ["send", "imap", "token", "authorization", "token-cache", "canary", "expiry"] as const;
 export type HealthCheck = (typeof HEALTH_CHECKS)[number];
 
 export const HEALTH_CHECK_LABEL: Record<HealthCheck, string> = {
@@ -13,6 +13,8 @@ export const HEALTH_CHECK_LABEL: Record<HealthCheck, string> = {
   token: "token request",
   authorization: "authorization",
   "token-cache": "token cache",
+  canary: "canary",
+  expiry: "expiry check",
 };
 
 export type ProfileHealthStatus =

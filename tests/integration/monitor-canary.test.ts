@@ -5,7 +5,7 @@ import { startSmtpPeer, type SmtpPeer } from "@/tests/fakes/smtp-peer";
 import { startDovecot, type DovecotServer } from "@/tests/fakes/dovecot";
 import { CLIENT, SECRET, TENANT, fixtureProfile } from "@/tests/fixtures/profiles";
 import { localOperator } from "@/lib/auth/actor";
-import { createProfile, type ProfileDto } from "@/lib/profiles/dal";
+import { createProfile, getProfile, type ProfileDto } from "@/lib/profiles/dal";
 import { CANARY_HEADER } from "@/lib/monitor/canary";
 import { manualClock } from "@/lib/monitor/clock";
 import { checkId, findCheckRow, listCanaryLatencies, updateCheckRow } from "@/lib/monitor/dal";
@@ -74,6 +74,7 @@ describe("canary", () => {
     expect(sent.authUser).toBe(MAILBOX);
     // … into the mailbox, and is gone again: only the seed message is left.
     expect(dovecot.inboxFiles(MAILBOX)).toHaveLength(seedFiles.length);
+    expect((await getProfile(operator, sender.id)).health).toMatchObject({ state: "ok", check: "canary" });
     const latencies = await listCanaryLatencies(operator, new Date(Date.now() - 3600_000));
     expect(latencies.map((l) => [l.profileName, l.status, l.latencyMs === r.latencyMs])).toEqual([["canary-sender", "ok", true]]);
   });
@@ -87,6 +88,7 @@ describe("canary", () => {
       expect(r.message).toMatch(/did not arrive within 2 s/);
       expect(r.hint).toMatch(/message trace/);
       expect(r.alerts.map((a) => a.event)).toEqual(["failing"]);
+      expect((await getProfile(operator, sender.id)).health).toMatchObject({ state: "failing", check: "canary", detail: expect.stringMatching(/^Canary: The canary sent to/) });
     } finally {
       delivering = true;
     }

@@ -11,7 +11,7 @@ import { localOperator } from "@/lib/auth/actor";
 import { getDb } from "@/lib/db/client";
 import { rotateMasterKey } from "@/lib/crypto/keyring";
 import { createDevice } from "@/lib/relay/devices";
-import { createProfile, updateProfile, type ProfileDto } from "@/lib/profiles/dal";
+import { createProfile, getProfile, updateProfile, type ProfileDto } from "@/lib/profiles/dal";
 import type { ProfileKind } from "@/lib/profiles/schema";
 import { listActivity } from "@/lib/activity/dal";
 import { DAY, HOUR, MINUTE, manualClock } from "@/lib/monitor/clock";
@@ -145,7 +145,7 @@ describe("scheduler with an injected clock", () => {
     const start = Date.parse("2026-12-01T12:00:00Z");
     const clock = manualClock(new Date(start));
     // Expires at the end of 2027-01-15 (UTC): 45.5 days after the start.
-    await profileOf("m365-app-graph", "expiring", { tokenUrl: tokenUrl(), secretExpiresAt: "2027-01-15" });
+    const expiring = await profileOf("m365-app-graph", "expiring", { tokenUrl: tokenUrl(), secretExpiresAt: "2027-01-15" });
     await createChannel(operator, { type: "webhook", name: "ops hook", url: hook.url, format: "generic", signingSecret: SIGNING });
     const s = new MonitorScheduler({ clock, concurrency: 4 });
     const seen: { day: number; event: string; message: string }[] = [];
@@ -165,6 +165,8 @@ describe("scheduler with an injected clock", () => {
     ]);
     expect(seen.map((x) => x.message.match(/in (\d+) days?/)?.[1] ?? "expired")).toEqual(["30", "14", "7", "1", "expired"]);
     expect(hook.received.map((r) => (r.json as { event: string }).event)).toEqual(["expiring", "expiring", "expiring", "expiring", "failing"]);
+    // The profile's badge says why: set by the expiry check.
+    expect((await getProfile(operator, expiring.id)).health).toMatchObject({ state: "failing", check: "expiry", detail: "Expiry: Client secret expired on 2027-01-15." });
     // The calendar (90 days) lists it while it is ahead.
     clock.set(new Date(start));
     expect((await getExpiryCalendar(operator, clock)).map((e) => [e.profileName, e.kind, e.expiresAt.slice(0, 10)])).toEqual([["expiring", "client-secret", "2027-01-15"]]);
