@@ -16,10 +16,12 @@ const nextConfig: NextConfig = {
   // Native and protocol libraries stay outside the server bundle.
   serverExternalPackages: ["better-sqlite3", "@azure/msal-node", "nodemailer", "imapflow", "google-auth-library", "smtp-server"],
   experimental: {
-    serverActions: { bodySizeLimit: "8mb" },
-    // "Send test" posts attachments (25 MB, base64 in JSON) through proxy.ts, whose body limit
-    // defaults to 10 MB. Keep in step with BROWSER_REQUEST_LIMIT_BYTES in lib/mail/test-events.ts.
-    proxyClientMaxBodySize: "36mb",
+    // Server actions carry forms, never uploads: a deeply nested multi-MB action payload stalls
+    // the server, so keep them small. Attachments go to /api/profiles/:id/send-test, which
+    // proxy.ts does not match (its body streams to the route, no proxy buffer), and whose size
+    // the request gate (lib/http/request-gate.ts) allows only to signed-in admins.
+    serverActions: { bodySizeLimit: "2mb" },
+    proxyClientMaxBodySize: "2mb",
   },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

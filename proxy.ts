@@ -49,5 +49,7 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico|icon.svg).*)" }],
+  // /api/profiles/… are JSON routes that check the session themselves (lib/http/api-route.ts):
+  // leaving them out keeps Next from buffering their bodies (attachments) for the proxy.
+  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico|icon.svg|api/profiles/).*)" }],
 };

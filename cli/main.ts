@@ -3,6 +3,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { initMasterKey } from "@/lib/crypto/keyring";
 import { disconnectDb } from "@/lib/db/client";
+import { prepareDataDir } from "@/lib/db/data-dir.mjs";
+import { getEnv } from "@/lib/env";
 import { exitCodeFor, parseArgsFor, UsageError, type CliCommand, type CliContext } from "./framework";
 
 // Flags that never take a value (so `--json NAME` keeps NAME as a positional).
@@ -47,6 +49,14 @@ export async function runCli(argv: string[], io: Pick<CliContext, "stdout" | "st
   }
   try {
     const args = parseArgsFor(match, rest, BOOLEAN_FLAGS);
+    // A new or old DATA_DIR works like after `npm start`: the same migration, the same modes.
+    const env = getEnv();
+    try {
+      prepareDataDir({ root: path.resolve(__dirname, ".."), dataDir: env.dataDir, databaseFile: env.databaseFile });
+    } catch (error) {
+      io.stderr(`error: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
     if (match.path[0] !== "key") await initMasterKey();
     const code = await match.run({ ...io, args });
     return typeof code === "number" ? code : 0;
@@ -65,6 +75,8 @@ async function readStdin(): Promise<string> {
 }
 
 if (require.main === module || process.argv[1]?.endsWith("cli/main.ts")) {
+  // Files the CLI creates (database, keys, backups, exports with secrets) are the operator's only.
+  process.umask(0o077);
   runCli(process.argv.slice(2), {
     stdout: (l) => process.stdout.write(l + "\n"),
     stderr: (l) => process.stderr.write(l + "\n"),

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { APP_CERT_KEY, APP_CERT_PEM, FIXTURE_SECRETS, SECRET } from "../tests/fixtures/profiles";
-import { ADMIN, collectResponses, ensureSignedIn, openDb, rawDbBytes, screenshot, serverLog, storedSecrets } from "./helpers";
+import { ADMIN, collectResponses, ensureSignedIn, openDb, rawDbBytes, screenshot, serverLog, setupCodeFromLog, storedSecrets } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -107,6 +107,8 @@ test("first run: setup creates the admin and signs in", async ({ page }) => {
   await page.goto("/");
   await expect(page).toHaveURL(/\/setup$/);
   await screenshot(page, "setup");
+  // Without the one-time code from the server log, nobody who merely reaches the server can set it up.
+  await page.getByLabel("Setup code").fill("AAAA-BBBB-CCCC-DDDD");
   await page.getByLabel("Admin username").fill(ADMIN.username);
   await page.getByLabel("Password", { exact: true }).fill("short");
   await page.getByLabel("Repeat password").fill("short");
@@ -114,6 +116,9 @@ test("first run: setup creates the admin and signs in", async ({ page }) => {
   await expect(page.getByText("Password must be at least 12 characters")).toBeVisible();
   await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
   await page.getByLabel("Repeat password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Create admin and sign in" }).click();
+  await expect(page.getByText("The setup code is wrong").first()).toBeVisible();
+  await page.getByLabel("Setup code").fill(setupCodeFromLog());
   await page.getByRole("button", { name: "Create admin and sign in" }).click();
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
   await expect(page.getByTestId("current-admin")).toHaveText(ADMIN.username);
@@ -249,7 +254,7 @@ test("no fixture secret in the raw database file or the server log", async () =>
 test("every page refuses anonymous and forged sessions", async ({ browser }) => {
   for (const cookie of [null, "forged-session-value"]) {
     const context = await browser.newContext();
-    if (cookie) await context.addCookies([{ name: "omc_session", value: cookie, url: "http://127.0.0.1:3210" }]);
+    if (cookie) await context.addCookies([{ name: "omc_session", value: cookie, url: `http://127.0.0.1:${process.env.E2E_PORT ?? 3210}` }]);
     const page = await context.newPage();
     for (const p of PAGES) {
       await page.goto(p);
@@ -281,7 +286,7 @@ test("a server action called without a session is refused and changes nothing", 
     const context = await browser.newContext();
     const res = await context.request.post("/profiles/new?kind=log-only", {
       // React's reply encoding of (bound kind, previous state, form): the action must refuse before using them.
-      headers: { "Next-Action": actionId, ...(cookie ? { Cookie: cookie } : {}), Origin: "http://127.0.0.1:3210", "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component" },
+      headers: { "Next-Action": actionId, ...(cookie ? { Cookie: cookie } : {}), Origin: `http://127.0.0.1:${process.env.E2E_PORT ?? 3210}`, "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component" },
       data: JSON.stringify(["log-only", { status: "idle" }, "$undefined"]),
       maxRedirects: 0,
     });
@@ -302,7 +307,7 @@ test("sign-out ends the session", async ({ page }) => {
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
   // The old cookie no longer works even if replayed.
-  await page.context().addCookies([{ name: "omc_session", value: session!.value, url: "http://127.0.0.1:3210" }]);
+  await page.context().addCookies([{ name: "omc_session", value: session!.value, url: `http://127.0.0.1:${process.env.E2E_PORT ?? 3210}` }]);
   await page.goto("/profiles");
   await expect(page).toHaveURL(/\/login/);
 });

@@ -70,6 +70,13 @@ export function serverLog(): string {
   return fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "";
 }
 
+/** The newest one-time setup code the server printed (lib/startup.ts), read from DATA_DIR/server.log. */
+export function setupCodeFromLog(): string {
+  const codes = [...serverLog().matchAll(/setup code: ([A-Z0-9-]{19})/g)].map((m) => m[1]);
+  if (!codes.length) throw new Error("no setup code in the server log");
+  return codes[codes.length - 1];
+}
+
 /**
  * Signs in, creating the admin through /setup first when the console is fresh, so every spec
  * file can run on its own or after the others (they share one server and database).
@@ -77,6 +84,7 @@ export function serverLog(): string {
 export async function ensureSignedIn(page: Page): Promise<void> {
   await page.goto("/login");
   if (new URL(page.url()).pathname === "/setup") {
+    await page.getByLabel("Setup code").fill(setupCodeFromLog());
     await page.getByLabel("Admin username").fill(ADMIN.username);
     await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
     await page.getByLabel("Repeat password").fill(ADMIN.password);

@@ -11,7 +11,7 @@ import { DATA_DIR, ensureSignedIn, openDb } from "./helpers";
  */
 test.describe.configure({ mode: "serial" });
 
-const BASE = "http://127.0.0.1:3210";
+const BASE = `http://127.0.0.1:${process.env.E2E_PORT ?? 3210}`;
 // Public by design: how an admin signs in or creates the first admin (refuses once one exists).
 const PUBLIC_PAGES = new Set(["/login", "/setup"]);
 const PUBLIC_ACTIONS = new Set(["signInAction", "setupAdminAction"]);

@@ -6,11 +6,13 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { alreadyRunningMessage, prepareDataDir, runningInstance } from "../lib/db/data-dir.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 process.chdir(root);
 const noBuild = process.argv.includes("--no-build");
 const dataDir = path.resolve(process.env.DATA_DIR ?? "data");
+const databaseFile = process.env.DATABASE_FILE ? path.resolve(process.env.DATABASE_FILE) : path.join(dataDir, "console.db");
 const node = process.execPath;
 const bin = (pkg, file) => path.join(root, "node_modules", pkg, file);
 
@@ -28,14 +30,21 @@ function step(label, fn) {
   process.stdout.write(`done (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
 }
 
+// A second `npm start` on a DATA_DIR in use stops here, before touching the database.
+{
+  const pid = runningInstance(dataDir);
+  if (pid) {
+    console.error(`[prepare] ${alreadyRunningMessage(pid)}. Stop it first, or start this one with another DATA_DIR.`);
+    process.exit(1);
+  }
+}
+
 if (!fs.existsSync(path.join(root, "lib/generated/prisma/client.ts"))) {
   step("generating Prisma client", () => execFileSync(node, [bin("prisma", "build/index.js"), "generate"], { stdio: "pipe" }));
 }
 
-step(`migrating database in ${dataDir}`, () => {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  execFileSync(node, [bin("prisma", "build/index.js"), "migrate", "deploy"], { stdio: "pipe", env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1" } });
-});
+// The same function the CLI runs before every command (lib/db/data-dir.mjs).
+step(`migrating database in ${dataDir}`, () => prepareDataDir({ root, dataDir, databaseFile }));
 
 // Key check through the CLI (same code the server runs at boot): creates DATA_DIR/master.key
 // on first run, refuses when the database holds data encrypted with another key.

@@ -1,6 +1,7 @@
 import { localOperator } from "@/lib/auth/actor";
-import { createAdmin, deleteAdmin, disableAdmin, enableAdmin, listAdmins, listSessions, resetPassword, signOutEverywhere, unlockSignIn } from "@/lib/auth/admins";
+import { createAdmin, deleteAdmin, hasAnyAdmin, disableAdmin, enableAdmin, listAdmins, listSessions, resetPassword, signOutEverywhere, unlockSignIn } from "@/lib/auth/admins";
 import { formatDateTime } from "@/lib/format";
+import { issueSetupCode } from "@/lib/auth/setup-code";
 import { newPasswordSchema, usernameSchema } from "@/lib/auth/schema";
 import { AppError } from "@/lib/errors";
 import { flagBool, flagString, UsageError, type CliCommand } from "../framework";
@@ -127,6 +128,15 @@ export const commands: CliCommand[] = [
       const u = username(args);
       const count = await signOutEverywhere(localOperator(), u);
       stdout(`Ended ${count} session${count === 1 ? "" : "s"} of "${u}"`);
+    },
+  },
+  {
+    path: ["admin", "setup-code"],
+    usage: "admin setup-code",
+    summary: "Print a new one-time code for the first-run /setup page",
+    async run({ stdout }) {
+      if (await hasAnyAdmin()) throw new AppError("conflict", "The console is already set up; add admins with: npm run cli -- admin create --username U");
+      stdout(`setup code: ${await issueSetupCode()}`);
     },
   },
 ];

@@ -6,6 +6,7 @@ import { createBulkPaths } from "@/lib/export/bulk";
 import { exportProfileWithSecrets, type CachedTokenNote } from "@/lib/export/secret-export";
 import { exportProfile, exportProfiles, type ProfileExport } from "@/lib/export/service";
 import { getProfileByName } from "@/lib/profiles/dal";
+import { ensureDirNoFollow, writeFileNoFollow } from "@/lib/fs/safe-write";
 import { PROFILE_KINDS, type ProfileKind } from "@/lib/profiles/schema";
 import { flagBool, flagList, flagString, requirePositional, UsageError, type CliCommand, type CliContext } from "../framework";
 
@@ -32,7 +33,9 @@ async function exportAll(actor: Actor, format: string, { args, stdout, stderr }:
     stderr(`Nothing to export: no selected profile has ${plan.label}.`);
     return 0;
   }
-  fs.mkdirSync(out, { recursive: true, mode: includeSecrets ? 0o700 : 0o755 });
+  const dirMode = includeSecrets ? 0o700 : 0o755;
+  // No write follows a link planted in --out (a shared folder): see lib/fs/safe-write.ts.
+  ensureDirNoFollow(out, out, dirMode);
   const pathOf = createBulkPaths();
   let written = 0;
   let failed = 0;
@@ -44,9 +47,8 @@ async function exportAll(actor: Actor, format: string, { args, stdout, stderr }:
         continue;
       }
       const file = path.join(out, pathOf(item));
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: includeSecrets ? 0o700 : 0o755 });
-      fs.writeFileSync(file, item.content, { mode: includeSecrets ? 0o600 : 0o644 });
-      if (includeSecrets) fs.chmodSync(file, 0o600);
+      ensureDirNoFollow(out, path.dirname(file), dirMode);
+      writeFileNoFollow(file, item.content, { mode: includeSecrets ? 0o600 : 0o644, overwrite: flagBool(args, "force") });
       for (const w of item.warnings) stderr(`warning: ${item.profileName}: ${w.message}`);
       written++;
     }
@@ -89,9 +91,8 @@ export const commands: CliCommand[] = [
       for (const w of result.warnings) stderr(`warning: ${w.message}`);
       if (result.token) stderr(result.token.included ? `note: the cached access token (expires ${result.token.expiresAt}) is included` : `note: no cached token included: ${result.token.note}`);
       if (out) {
-        // Files with secrets are readable by the owner only.
-        fs.writeFileSync(out, result.content, { mode: includeSecrets ? 0o600 : 0o644 });
-        if (includeSecrets) fs.chmodSync(out, 0o600);
+        // Files with secrets are readable by the owner only; a link at --out is refused, never followed.
+        writeFileNoFollow(out, result.content, { mode: includeSecrets ? 0o600 : 0o644, overwrite: true });
         stderr(`Wrote ${out} (${result.filename}${includeSecrets ? ", contains secrets" : ""})`);
       } else {
         if (includeSecrets && process.stdout.isTTY) stderr("note: secrets are printed below; prefer --out FILE");

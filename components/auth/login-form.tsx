@@ -7,10 +7,11 @@ import { useFormAction } from "@/components/ui/use-form-action";
 import { SIGNIN_AT_KEY } from "@/components/layout/session-keys";
 
 export function LoginForm({ action, next }: { action: (prev: ActionResult, form: FormData) => Promise<ActionResult>; next?: string }) {
-  const { state, pending, onSubmit } = useFormAction(action);
+  const { state, pending, onSubmit, formAction } = useFormAction(action);
   const errors = state.status === "error" ? state.fieldErrors : undefined;
   return (
     <form
+      action={formAction}
       onSubmit={(e) => {
         // Drafts saved before this sign-in are offered back on the page it returns to.
         sessionStorage.setItem(SIGNIN_AT_KEY, String(Date.now()));

@@ -47,7 +47,7 @@ export function BulkExportForm({ action, formats, q, kind, selected }: Props) {
 
   const ids = { format: `${uid}-format`, secrets: `${uid}-secrets`, password: `${uid}-password` };
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-5">
+    <form method="post" onSubmit={onSubmit} noValidate className="space-y-5">
       {q && <input type="hidden" name="q" value={q} />}
       {kind && <input type="hidden" name="kind" value={kind} />}
       <Field id={ids.format} label="Format" error={errors.format} help={chosen ? `${chosen.description} ${chosen.count === selected ? `All ${selected} selected profile(s) have it.` : `${chosen.count} of the ${selected} selected profile(s) have it; the other ${selected - chosen.count} are left out (not available for their kind).`}` : undefined}>

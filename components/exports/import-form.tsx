@@ -74,7 +74,7 @@ export function ImportForm({ formats, checkAction, importAction }: Props) {
   const nameError = errors.name;
 
   return (
-    <form onSubmit={submit} onInput={() => setDirty(true)} noValidate className="space-y-6" aria-describedby="import-status">
+    <form method="post" onSubmit={submit} onInput={() => setDirty(true)} noValidate className="space-y-6" aria-describedby="import-status">
       <Card>
         <CardHeader title="1. The file" description="Paste the file's contents, or load it from disk: it is read in your browser into the box below, where you can still edit it." />
         <CardBody className="space-y-4">

@@ -52,6 +52,7 @@ export function SecretExportForm({ action, format, formatLabel, tokenCapable }: 
   return (
     <div className="space-y-4">
       <form
+        method="post"
         onSubmit={(e) => {
           setIntent(((e.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null)?.value === "download" ? "download" : "show");
           onSubmit(e);

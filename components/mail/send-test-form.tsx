@@ -214,7 +214,7 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
   return (
     <div className="@container">
       <div className="grid grid-cols-1 gap-6 @4xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-        <form ref={formRef} noValidate onSubmit={onSubmit} aria-label="Test message" className="space-y-5">
+        <form ref={formRef} method="post" noValidate onSubmit={onSubmit} aria-label="Test message" className="space-y-5">
           <fieldset disabled={running} className="grid grid-cols-1 gap-x-5 gap-y-4 @xl:grid-cols-2">
             <legend className="sr-only">Test message</legend>
             <Field id={ids.to} label="To" required error={err("to")} help="One or more addresses, separated by commas." className="@xl:col-span-2">

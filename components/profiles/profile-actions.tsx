@@ -30,7 +30,7 @@ export function DeleteProfileButton({ name, action }: { name: string; action: Ac
         Delete
       </Button>
       <dialog ref={ref} aria-labelledby="delete-title" className="m-auto w-full max-w-md rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100">
-        <form onSubmit={onSubmit} className="space-y-4 p-5" noValidate>
+        <form method="post" onSubmit={onSubmit} className="space-y-4 p-5" noValidate>
           <h2 id="delete-title" className="text-lg font-semibold">Delete “{name}”?</h2>
           <p className="text-sm text-slate-600 dark:text-slate-400">The profile, its encrypted secrets and its cached tokens are deleted. Activity log entries stay. This cannot be undone.</p>
           <FormMessage state={state} />

@@ -53,6 +53,7 @@ export function ProfileForm({ kind, action, settings, secretsSet = {}, version, 
     <form
       ref={formRef}
       data-draft="profile"
+      method="post"
       noValidate
       onSubmit={onSubmit}
       onChange={(e) => {

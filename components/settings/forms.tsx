@@ -24,7 +24,7 @@ export function SettingsForm({ action, values }: { action: Action; values: Conso
   const { state, pending, onSubmit } = useFormAction(action);
   const errors = state.status === "error" ? state.fieldErrors : undefined;
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-5" data-draft="settings">
+    <form method="post" onSubmit={onSubmit} noValidate className="space-y-5" data-draft="settings">
       <FormMessage state={state} />
       <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
         {NUMBER_FIELDS.map((f) => (
@@ -42,7 +42,7 @@ export function ChangePasswordForm({ action }: { action: Action }) {
   const { state, pending, onSubmit } = useFormAction(action);
   const e = state.status === "error" ? state.fieldErrors : undefined;
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4">
+    <form method="post" onSubmit={onSubmit} noValidate className="space-y-4">
       <FormMessage state={state} />
       <Field id="current" label="Current password" error={e?.current}>
         <input id="current" name="current" type="password" autoComplete="current-password" className={inputClass} aria-invalid={Boolean(e?.current) || undefined} />
@@ -62,7 +62,7 @@ export function AddAdminForm({ action }: { action: Action }) {
   const { state, pending, onSubmit } = useFormAction(action);
   const e = state.status === "error" ? state.fieldErrors : undefined;
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4">
+    <form method="post" onSubmit={onSubmit} noValidate className="space-y-4">
       <FormMessage state={state} />
       <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
         <Field id="admin-username" label="Username" error={e?.username}>
@@ -81,7 +81,7 @@ export function UnlockSignInForm({ action }: { action: Action }) {
   const { state, pending, onSubmit } = useFormAction(action);
   const e = state.status === "error" ? state.fieldErrors : undefined;
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4" aria-label="Unlock sign-in">
+    <form method="post" onSubmit={onSubmit} noValidate className="space-y-4" aria-label="Unlock sign-in">
       <FormMessage state={state} />
       <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
         <Field id="unlock-username" label="Username" error={e?.username} help="Lifts this admin's lock.">

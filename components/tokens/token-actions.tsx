@@ -71,7 +71,7 @@ export function GetTokenForm({ profileId, action, compact = false }: { profileId
   };
   const btn = compact ? "px-2.5 py-1 text-xs" : undefined;
   return (
-    <form onSubmit={submit} className={compact ? "space-y-2" : "space-y-3"}>
+    <form method="post" onSubmit={submit} className={compact ? "space-y-2" : "space-y-3"}>
       <input type="hidden" name="profileId" value={profileId} />
       <div className="flex flex-wrap items-center gap-2">
         <Button type="submit" className={btn} pending={pending && !forced} disabled={pending} pendingLabel="Getting token…">
@@ -120,7 +120,7 @@ export function ClearTokenForm({ profileId, action, withRefreshToken, compact = 
   const [confirming, setConfirming] = useState(false);
   const btn = compact ? "px-2.5 py-1 text-xs" : undefined;
   return (
-    <form onSubmit={(e) => { setConfirming(false); onSubmit(e); }} className="space-y-2">
+    <form method="post" onSubmit={(e) => { setConfirming(false); onSubmit(e); }} className="space-y-2">
       <input type="hidden" name="profileId" value={profileId} />
       {withRefreshToken && !confirming ? (
         <Button type="button" variant="secondary" className={btn} disabled={pending} onClick={() => setConfirming(true)}>
@@ -167,7 +167,7 @@ function RevealForm({ profileId, profileName, action, onCancel }: { profileId: s
     );
   }
   return (
-    <form onSubmit={onSubmit} className="space-y-4 p-5" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4 p-5" noValidate>
       <input type="hidden" name="profileId" value={profileId} />
       <h2 id="reveal-title" className="text-lg font-semibold">Reveal the access token?</h2>
       <p className="text-sm text-slate-600 dark:text-slate-400">
@@ -223,7 +223,7 @@ export function RevealTokenButton({ profileId, profileName, action }: { profileI
 export function AuthorizeForm({ profileId, action, again }: { profileId: string; action: Action; again: boolean }) {
   const { state, pending, onSubmit } = useFormAction(action);
   return (
-    <form onSubmit={onSubmit} className="space-y-2">
+    <form method="post" onSubmit={onSubmit} className="space-y-2">
       <input type="hidden" name="profileId" value={profileId} />
       <Button type="submit" pending={pending} pendingLabel="Opening sign-in…">
         {again ? "Authorize again" : "Authorize"}

@@ -16,5 +16,7 @@ export function useFormAction<T = undefined>(action: (prev: ActionResult<T>, for
     const data = new FormData(event.currentTarget, (event.nativeEvent as SubmitEvent).submitter);
     startTransition(() => dispatch(data));
   };
-  return { state, pending, onSubmit };
+  // `formAction` for the form's action prop: before JavaScript loads (or without it) the form
+  // posts to the server action instead of falling back to GET with its fields in the URL.
+  return { state, pending, onSubmit, formAction: dispatch };
 }

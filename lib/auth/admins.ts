@@ -7,6 +7,7 @@ import { recordActivity } from "../activity/dal";
 import type { Actor } from "./actor";
 import { hashPassword, verifyPassword } from "./password";
 import { normalizeIp } from "../http/client-ip";
+import { checkSetupCode, clearSetupCode } from "./setup-code";
 
 /** Admin accounts, sessions and sign-in throttling: the only auth code that touches the db. */
 
@@ -92,6 +93,21 @@ export async function createAdmin(actor: Actor | { username: string }, username:
   });
   await recordActivity(actor, { action: options.onlyIfNone ? "auth.setup" : "admin.create", outcome: "success", summary: `Created admin "${username}"` });
   return { id: created.id, username: created.username, createdAt: created.createdAt.toISOString() };
+}
+
+/**
+ * First-run setup from the web: the one-time setup code printed in the server log must match,
+ * then the first admin is created (refused once any admin exists) and the code is spent.
+ * AppError unauthorized (field setupCode) for a wrong or missing code; conflict when set up.
+ */
+export async function setupFirstAdmin(username: string, password: string, setupCode: string): Promise<AdminDto> {
+  if (!(await checkSetupCode(setupCode))) {
+    await recordActivity({ username }, { action: "auth.setup", outcome: "failure", summary: `First-run setup refused for "${username}": wrong setup code`, errorCode: "unauthorized" });
+    throw new AppError("unauthorized", "The setup code is wrong. Use the code printed in the server log when the console started (a restart prints a new one, so does: npm run cli -- admin setup-code).", { field: "setupCode" });
+  }
+  const created = await createAdmin({ username }, username, password, { onlyIfNone: true });
+  await clearSetupCode();
+  return created;
 }
 
 async function findAdminOrThrow(username: string) {

@@ -19,7 +19,12 @@ export const signInSchema = z.object({
 });
 
 export const setupSchema = z
-  .object({ username: usernameSchema, password: newPasswordSchema, confirm: z.string() })
+  .object({
+    setupCode: z.string().trim().min(1, { message: "Enter the setup code printed in the server log" }).max(64, { message: "Setup code must be at most 64 characters" }),
+    username: usernameSchema,
+    password: newPasswordSchema,
+    confirm: z.string(),
+  })
   .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The two passwords differ" });
 
 export const changePasswordSchema = z

@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { getEnv } from "../env";
 import { AppError } from "../errors";
 import { open } from "../crypto/secret-box";
+import { placeFileNoClobber } from "../fs/safe-write";
 import type { MasterKey } from "../crypto/secret-box";
 
 /**
@@ -42,18 +43,36 @@ function inspect(file: string): BackupInfo {
   }
 }
 
-/** Writes a consistent copy of the live database to `out` (refuses to overwrite). */
+/**
+ * Writes a consistent copy of the live database to `out`, mode 0600. Refuses (AppError) when
+ * anything is at `out` already, a planted symbolic link included: the copy is made in a fresh
+ * private directory beside it and hard-linked into place, so nothing is written through a link.
+ */
 export async function backupDatabase(out: string): Promise<BackupInfo> {
   const target = path.resolve(out);
-  if (fs.existsSync(target)) throw new AppError("invalid_input", `${target} already exists; choose a new file name.`, { field: "out" });
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const db = new Database(getEnv().databaseFile, { fileMustExist: true, timeout: 10_000 });
+  fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+  let existing: fs.Stats | null = null;
   try {
-    await db.backup(target);
-  } finally {
-    db.close();
+    existing = fs.lstatSync(target);
+  } catch {
+    // nothing there: good
   }
-  fs.chmodSync(target, 0o600);
+  if (existing?.isSymbolicLink()) throw new AppError("invalid_input", `${target} is a symbolic link; the console does not write through links. Choose another file name.`, { field: "out" });
+  if (existing) throw new AppError("invalid_input", `${target} already exists; choose a new file name.`, { field: "out" });
+  const workDir = fs.mkdtempSync(path.join(path.dirname(target), ".omc-backup-"));
+  try {
+    const temp = path.join(workDir, "console.db");
+    const db = new Database(getEnv().databaseFile, { fileMustExist: true, timeout: 10_000 });
+    try {
+      await db.backup(temp);
+    } finally {
+      db.close();
+    }
+    fs.chmodSync(temp, 0o600);
+    placeFileNoClobber(temp, target);
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
   return inspect(target);
 }
 
@@ -90,10 +109,12 @@ export async function restoreDatabase(from: string, key: MasterKey): Promise<Bac
     } finally {
       live.close();
     }
-    fs.copyFileSync(target, previous);
+    fs.copyFileSync(target, previous, fs.constants.COPYFILE_EXCL);
+    fs.chmodSync(previous, 0o600);
   }
   const tmp = `${target}.restoring`;
-  fs.copyFileSync(source, tmp);
+  fs.rmSync(tmp, { force: true });
+  fs.copyFileSync(source, tmp, fs.constants.COPYFILE_EXCL);
   for (const suffix of ["-wal", "-shm", "-journal"]) fs.rmSync(`${target}${suffix}`, { force: true });
   fs.renameSync(tmp, target);
   fs.chmodSync(target, 0o600);

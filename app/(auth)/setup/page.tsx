@@ -17,7 +17,7 @@ export default async function SetupPage() {
       <CardBody className="space-y-5 py-6">
         <div>
           <h1 className="text-xl font-semibold">Welcome</h1>
-          <p className="mt-1 text-sm text-slate-500 dark:text-slate-400">Create the first administrator. More admins can be added later from Settings or the CLI.</p>
+          <p className="mt-1 text-sm text-slate-500 dark:text-slate-400">Create the first administrator with the one-time setup code from the server log. More admins can be added later from Settings or the CLI.</p>
         </div>
         <SetupForm action={setupAdminAction} />
       </CardBody>
