@@ -19,7 +19,7 @@ const nextConfig: NextConfig = {
     // Server actions carry forms, never uploads: a deeply nested multi-MB action payload stalls
     // the server, so keep them small. Attachments go to /api/profiles/:id/send-test, which
     // proxy.ts does not match (its body streams to the route, no proxy buffer), and whose size
-    // the request gate (lib/http/request-gate.ts) allows only to signed-in admins.
+    // the request gate (lib/auth/request-gate.ts) allows only to signed-in admins.
     serverActions: { bodySizeLimit: "2mb" },
     proxyClientMaxBodySize: "2mb",
   },

@@ -83,6 +83,19 @@ function encodedForms(secret: string): string[] {
   const forms = new Set<string>([secret]);
   const enc = encodeURIComponent(secret);
   if (enc !== secret) forms.add(enc);
+  // Form encoding (what a token request body carries and an IdP may echo): !'()* and spaces too.
+  const form = new URLSearchParams({ v: secret }).toString().slice(2);
+  forms.add(form);
+  forms.add(form.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+  forms.add(enc.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+  // Every byte percent-encoded; JSON string escaping (also with \/ and \uXXXX); HTML entities.
+  forms.add([...Buffer.from(secret, "utf8")].map((b) => `%${b.toString(16).padStart(2, "0").toUpperCase()}`).join(""));
+  const json = JSON.stringify(secret).slice(1, -1);
+  forms.add(json);
+  forms.add(json.replace(/\//g, "\\/"));
+  forms.add(json.replace(/[^\x20-\x7e]|[<>&'"]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  forms.add(secret.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;"));
+  forms.add(Buffer.from(secret, "utf8").toString("base64url"));
   forms.add(Buffer.from(secret, "utf8").toString("base64").replace(/=+$/, ""));
   // A secret embedded in a longer base64 string (the XOAUTH2 blob) shows up in one of three
   // alignments; the middle part of each is stable regardless of the surrounding bytes.

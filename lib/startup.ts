@@ -7,7 +7,7 @@ import { issueSetupCode } from "./auth/setup-code";
 import { getConsoleSettings } from "./settings/dal";
 import { acquireInstanceLock, secureDataDir } from "./db/data-dir.mjs";
 import { getEnv } from "./env";
-import { installRequestGate } from "./http/request-gate";
+import { installRequestGate } from "./auth/request-gate";
 import { BROWSER_REQUEST_LIMIT_BYTES } from "./mail/test-events";
 
 /**

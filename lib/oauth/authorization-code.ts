@@ -63,7 +63,7 @@ function clientFor(input: AuthCodeClient, http: ReturnType<typeof createTokenHtt
  * Throws AppError with the decoded cause (AADSTS50011 redirect URI, 65001 consent, …).
  */
 export async function exchangeAuthorizationCode(input: AuthCodeClient & { code: string; codeVerifier: string; redirectUri: string }): Promise<AcquiredToken> {
-  const http = createTokenHttp({ timeoutMs: input.timeoutMs });
+  const http = createTokenHttp({ timeoutMs: input.timeoutMs, secrets: [input.clientSecret, input.code, input.codeVerifier] });
   const { endpoints, app } = clientFor(input, http);
   const ctx = { provider: "microsoft" as const, host: endpoints.host, redirectUri: input.redirectUri, timeoutSeconds: input.timeoutMs / 1000 };
   try {
@@ -81,7 +81,7 @@ export async function exchangeAuthorizationCode(input: AuthCodeClient & { code: 
  * that nothing should be dropped.
  */
 export async function acquireByRefreshToken(input: AuthCodeClient & { refreshToken: string }): Promise<AcquiredToken> {
-  const http = createTokenHttp({ timeoutMs: input.timeoutMs });
+  const http = createTokenHttp({ timeoutMs: input.timeoutMs, secrets: [input.clientSecret, input.refreshToken] });
   const { endpoints, app } = clientFor(input, http);
   const ctx = { provider: "microsoft" as const, host: endpoints.host, timeoutSeconds: input.timeoutMs / 1000 };
   try {

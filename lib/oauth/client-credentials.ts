@@ -42,9 +42,9 @@ function certificateOption(credential: Extract<ClientCredential, { type: "certif
  */
 export async function acquireByClientCredentials(input: ClientCredentialsInput): Promise<AcquiredToken> {
   const endpoints = resolveMicrosoftEndpoints(input.tokenUrl, input.tenantId);
-  const http = createTokenHttp({ timeoutMs: input.timeoutMs });
-  const ctx = { provider: "microsoft" as const, host: endpoints.host, timeoutSeconds: input.timeoutMs / 1000 };
   const secrets = input.credential.type === "secret" ? [input.credential.clientSecret] : [input.credential.privateKey];
+  const http = createTokenHttp({ timeoutMs: input.timeoutMs, secrets });
+  const ctx = { provider: "microsoft" as const, host: endpoints.host, timeoutSeconds: input.timeoutMs / 1000 };
   try {
     if (input.credential.type === "secret" && !input.credential.clientSecret) {
       throw new AppError("invalid_input", "Client secret is not set on this profile.", { field: "secrets.clientSecret", hint: "Paste the secret's Value from App registration → Certificates & secrets." });

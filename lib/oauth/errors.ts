@@ -356,11 +356,30 @@ type LibraryError = { errorCode?: unknown; errorNo?: unknown; errorMessage?: unk
  * `secrets` are scrubbed from any text taken from the library error.
  */
 export function tokenFailure(error: unknown, http: TokenHttp | undefined, ctx: DecodeContext, secrets: (string | undefined)[] = []): AppError {
+  // A redirect or an oversized response refused by the transport explains the failure, whatever
+  // the library made of it.
+  const refused = http?.refusal();
+  if (refused) return refused;
+  // Every text of the result (message, hint, remote reply, transcript) through the one redactor,
+  // with the grant's secrets and the transport's: an IdP may echo the request in its error.
+  const own = redactor(secrets);
+  const scrub = (text: string): string => own(http ? http.scrub(text) : text);
+  return scrubAppError(decodeTokenFailure(error, http, ctx, scrub), scrub);
+}
+
+function scrubAppError(error: AppError, scrub: (text: string) => string): AppError {
+  const detail =
+    error.detail?.kind === "token"
+      ? { ...error.detail, remoteReply: error.detail.remoteReply === undefined ? undefined : scrub(error.detail.remoteReply), transcript: error.detail.transcript?.map(scrub) }
+      : error.detail;
+  return new AppError(error.code, scrub(error.userMessage), { hint: error.hint === undefined ? undefined : scrub(error.hint), field: error.field, remoteCode: error.remoteCode, detail, profileId: error.profileId });
+}
+
+function decodeTokenFailure(error: unknown, http: TokenHttp | undefined, ctx: DecodeContext, scrub: (text: string) => string): AppError {
   if (error instanceof AppError) return error;
   const fromExchange = decodeExchange(http?.lastExchange(), ctx);
   if (fromExchange) return toTokenAppError(fromExchange, ctx, http?.transcript());
   const e = (error ?? {}) as LibraryError;
-  const scrub = redactor(secrets);
   const errorNo = typeof e.errorNo === "string" || typeof e.errorNo === "number" ? Number(e.errorNo) : NaN;
   if (typeof e.errorCode === "string" && (Number.isFinite(errorNo) || e.errorCode.includes("_"))) {
     const decoded = decodeIdpError({ error: e.errorCode, description: typeof e.errorMessage === "string" ? e.errorMessage : "", errorCodes: Number.isFinite(errorNo) ? [errorNo] : undefined, status: typeof e.status === "number" ? e.status : undefined }, ctx);

@@ -51,7 +51,8 @@ export async function signClientAssertion(input: { clientId: string; tokenUrl: s
  * HTTP Basic), so this is the one grant written against the RFC directly.
  */
 export async function acquireGenericToken(input: GenericTokenInput): Promise<AcquiredToken> {
-  const http = createTokenHttp({ timeoutMs: input.timeoutMs });
+  const secrets = [input.auth.method === "private_key_jwt" ? input.auth.privateKey : input.auth.clientSecret, input.grant.type === "password" ? input.grant.password : undefined];
+  const http = createTokenHttp({ timeoutMs: input.timeoutMs, secrets });
   let host = input.tokenUrl;
   try {
     host = new URL(input.tokenUrl).host;
@@ -59,7 +60,6 @@ export async function acquireGenericToken(input: GenericTokenInput): Promise<Acq
     throw new AppError("invalid_input", "Token URL is not a valid URL", { field: "settings.tokenUrl" });
   }
   const ctx = { provider: "generic" as const, host, timeoutSeconds: input.timeoutMs / 1000 };
-  const secrets = [input.auth.method === "private_key_jwt" ? input.auth.privateKey : input.auth.clientSecret, input.grant.type === "password" ? input.grant.password : undefined];
   try {
     const form = new URLSearchParams({ grant_type: input.grant.type });
     if (input.grant.type === "password") {

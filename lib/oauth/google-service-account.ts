@@ -35,7 +35,7 @@ export async function acquireGoogleServiceAccountToken(input: GoogleServiceAccou
     throw error;
   }
   const tokenUrl = input.tokenUrl || LIBRARY_TOKEN_URL;
-  const http = createTokenHttp({ timeoutMs: input.timeoutMs, rewriteUrl: (url) => (url.split("?")[0] === LIBRARY_TOKEN_URL ? tokenUrl : url) });
+  const http = createTokenHttp({ timeoutMs: input.timeoutMs, secrets: [key.private_key], rewriteUrl: (url) => (url.split("?")[0] === LIBRARY_TOKEN_URL ? tokenUrl : url) });
   const host = new URL(tokenUrl).host;
   const ctx = { provider: "google" as const, host, clientId: key.client_id, scope: input.scope, timeoutSeconds: input.timeoutMs / 1000 };
   try {

@@ -1,4 +1,9 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
+import { AppError } from "../errors";
+import { redactor } from "../redact";
+
+/** A token response is a few KB (an id_token with many groups stays far below this). */
+export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 
 /**
  * One HTTP exchange with a token endpoint, as far as it may be shown: status, content type and
@@ -31,16 +36,56 @@ export type TokenHttp = {
   lastExchange(): TokenExchange | undefined;
   /** Redacted lines for the activity transcript. */
   transcript(): string[];
+  /**
+   * Set when the transport itself refused a response (a redirect, an oversized body): the error
+   * to report, whatever the library (MSAL, gaxios) made of the failed call.
+   */
+  refusal(): AppError | undefined;
+  /** The one redactor of this acquisition (all secrets it was given, in every encoding it knows). */
+  scrub: <T extends string | undefined>(text: T) => T;
 };
 
 const TOKEN_FIELDS = new Set(["access_token", "refresh_token", "id_token", "client_info", "assertion", "client_assertion", "device_code"]);
 const SECRET_FORM_FIELDS = new Set(["client_secret", "password", "refresh_token", "code", "code_verifier", "assertion", "client_assertion", "access_token", "id_token", "device_code"]);
 
-/** Replaces token values in a parsed JSON body; everything else (error fields, expires_in) stays. */
-function redactJson(body: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Replaces token values in a parsed JSON body and scrubs every other string (an IdP may echo the
+ * request, secrets included, in error_description); numbers and structure stay.
+ */
+function redactJson(body: Record<string, unknown>, scrub: (text: string) => string): Record<string, unknown> {
+  const deep = (v: unknown): unknown => {
+    if (typeof v === "string") return scrub(v);
+    if (Array.isArray(v)) return v.map(deep);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)]));
+    return v;
+  };
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) out[k] = TOKEN_FIELDS.has(k) && typeof v === "string" ? "[redacted]" : v;
+  for (const [k, v] of Object.entries(body)) out[k] = TOKEN_FIELDS.has(k) && typeof v === "string" ? "[redacted]" : deep(v);
   return out;
+}
+
+/** Reads at most `max` bytes of a body; null when it is larger (the rest is not read). */
+async function readCapped(response: Response, max: number): Promise<string | null> {
+  const declared = Number(response.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > max) {
+    await response.body?.cancel().catch(() => undefined);
+    return null;
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** A form body for the transcript: parameter names, with secret values replaced. */
@@ -85,8 +130,13 @@ export function isConnectionDrop(error: unknown): boolean {
  * a race no client can avoid, and a token request that never got an answer is safe to repeat
  * (at worst an authorization code already redeemed answers invalid_grant). Both tries are recorded.
  */
-export function createTokenHttp(options: { timeoutMs: number; rewriteUrl?: (url: string) => string }): TokenHttp {
+export function createTokenHttp(options: { timeoutMs: number; rewriteUrl?: (url: string) => string; secrets?: (string | undefined | null)[]; maxResponseBytes?: number }): TokenHttp {
   const exchanges: TokenExchange[] = [];
+  // Everything recorded below passes through this one redactor: secret values in every encoding
+  // (URL/form-encoded, base64, JSON-escaped…) plus anything secret-shaped.
+  const scrub = redactor(options.secrets ?? []);
+  const maxBytes = options.maxResponseBytes ?? MAX_TOKEN_RESPONSE_BYTES;
+  let refused: AppError | undefined;
 
   const recordingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const original = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
@@ -105,39 +155,76 @@ export function createTokenHttp(options: { timeoutMs: number; rewriteUrl?: (url:
     let exchange!: TokenExchange;
     let response!: Response;
     for (let attempt = 1; ; attempt++) {
-      exchange = { method, url: url.split("?")[0], host, durationMs: 0 };
-      if (typeof init?.body === "string" && init.body) exchange.request = describeFormBody(init.body).slice(0, 1000);
-      else if (init?.body instanceof URLSearchParams) exchange.request = describeFormBody(init.body.toString()).slice(0, 1000);
+      exchange = { method, url: scrub(url.split("?")[0]), host, durationMs: 0 };
+      if (typeof init?.body === "string" && init.body) exchange.request = scrub(describeFormBody(init.body)).slice(0, 1000);
+      else if (init?.body instanceof URLSearchParams) exchange.request = scrub(describeFormBody(init.body.toString())).slice(0, 1000);
       exchanges.push(exchange);
       try {
-        response = await fetch(url, { ...init, signal });
+        // Never follow a redirect: fetch would re-send the form (client secret, password) to
+        // wherever the Location points, plain http included. This covers MSAL too (its network
+        // module is this transport) and google-auth-library (its fetchImplementation).
+        response = await fetch(url, { ...init, signal, redirect: "manual" });
         break;
       } catch (error) {
         exchange.durationMs = Date.now() - started;
-        exchange.networkError = describeNetworkFailure(error, timeout.aborted);
+        const failure = describeNetworkFailure(error, timeout.aborted);
+        exchange.networkError = { code: failure.code, message: scrub(failure.message) };
         if (attempt === 1 && !signal.aborted && isConnectionDrop(error)) continue;
         throw error;
       }
     }
-    // Read the body once (with the same timeout) so a hanging or truncated body is recorded too.
-    let text: string;
+    if (response.status >= 300 && response.status < 400) {
+      exchange.durationMs = Date.now() - started;
+      exchange.status = response.status;
+      await response.body?.cancel().catch(() => undefined);
+      let target = "another address";
+      try {
+        const location = new URL(response.headers.get("location") ?? "", url);
+        target = `${location.protocol}//${location.host}`;
+      } catch {
+        // no usable Location: say so generically
+      }
+      exchange.bodySnippet = scrub(`redirect to ${target} not followed`);
+      refused = new AppError("remote_error", `The token endpoint ${host} answered HTTP ${response.status}, a redirect to ${scrub(target)}. Token requests never follow redirects: the credentials would be sent there too.`, {
+        hint: "Put the final token URL into the profile (check for http vs https, a missing path segment or a proxy that rewrites the address).",
+        remoteCode: `http_${response.status}`,
+        detail: { kind: "token", transient: false, invalidGrant: false },
+      });
+      throw refused;
+    }
+    // Read the body once (with the same timeout, at most maxBytes) so a hanging, truncated or
+    // oversized body is recorded too.
+    let text: string | null;
     try {
-      text = await response.text();
+      text = await readCapped(response, maxBytes);
     } catch (error) {
       exchange.durationMs = Date.now() - started;
       exchange.status = response.status;
-      exchange.networkError = describeNetworkFailure(error, timeout.aborted);
+      const failure = describeNetworkFailure(error, timeout.aborted);
+      exchange.networkError = { code: failure.code, message: scrub(failure.message) };
       throw error;
+    }
+    if (text === null) {
+      exchange.durationMs = Date.now() - started;
+      exchange.status = response.status;
+      exchange.networkError = { code: "ETOOLARGE", message: `response larger than ${Math.round(maxBytes / 1024)} KB, not read` };
+      refused = new AppError("remote_error", `The token endpoint ${host} sent a response larger than ${Math.round(maxBytes / 1024)} KB; a token response is a few KB, so it was refused unread.`, {
+        hint: "Check that the token URL points at the identity provider's token endpoint and not at a download or a proxy error page.",
+        remoteCode: "response_too_large",
+        detail: { kind: "token", transient: false, invalidGrant: false },
+      });
+      throw refused;
     }
     exchange.durationMs = Date.now() - started;
     exchange.status = response.status;
     exchange.contentType = response.headers.get("content-type") ?? undefined;
     try {
       const parsed: unknown = JSON.parse(text);
-      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) exchange.json = redactJson(parsed as Record<string, unknown>);
-      else exchange.bodySnippet = text.slice(0, 200);
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) exchange.json = redactJson(parsed as Record<string, unknown>, scrub);
+      else exchange.bodySnippet = scrub(text.slice(0, 200));
     } catch {
-      exchange.bodySnippet = text.slice(0, 200).replace(/\s+/g, " ");
+      // Scrubbed before cutting, so a secret at the cut is not left half visible.
+      exchange.bodySnippet = scrub(text.slice(0, 2000)).slice(0, 200).replace(/\s+/g, " ");
     }
     return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
@@ -164,13 +251,15 @@ export function createTokenHttp(options: { timeoutMs: number; rewriteUrl?: (url:
       sendPostRequestAsync: <T>(url: string, request?: NetworkRequestOptions) => send<T>(url, "POST", request),
     },
     exchanges,
+    refusal: () => refused,
+    scrub,
     lastExchange: () => exchanges[exchanges.length - 1],
     transcript: () =>
       exchanges.map((x) => {
         const what = x.networkError
           ? `no response: ${x.networkError.code}`
           : `HTTP ${x.status}${x.json ? ` ${JSON.stringify(x.json)}` : x.bodySnippet ? ` (not JSON) ${x.bodySnippet.slice(0, 120)}` : ""}`;
-        return `${x.method} ${x.url}${x.request ? ` [${x.request}]` : ""} → ${what} (${x.durationMs} ms)`;
+        return scrub(`${x.method} ${x.url}${x.request ? ` [${x.request}]` : ""} → ${what} (${x.durationMs} ms)`);
       }),
   };
 }

@@ -22,7 +22,7 @@ export type RopcInput = {
  */
 export async function acquireByPassword(input: RopcInput): Promise<AcquiredToken> {
   const endpoints = resolveMicrosoftEndpoints(input.tokenUrl, input.tenantId);
-  const http = createTokenHttp({ timeoutMs: input.timeoutMs });
+  const http = createTokenHttp({ timeoutMs: input.timeoutMs, secrets: [input.password, input.clientSecret] });
   const ctx = { provider: "microsoft" as const, host: endpoints.host, timeoutSeconds: input.timeoutMs / 1000 };
   try {
     const config = buildMsalConfiguration(endpoints, input.clientId, http, input.clientSecret ? { clientSecret: input.clientSecret } : {});

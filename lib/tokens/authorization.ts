@@ -15,6 +15,7 @@ import type { AcquiredToken } from "../oauth/types";
 import { getConsoleSettings } from "../settings/dal";
 import { writeCacheEntry } from "./cache";
 import { tokenScopeFor } from "./scope";
+import { redactor } from "../redact";
 
 /** How long an "Authorize" click stays redeemable. */
 const STATE_TTL_MS = 10 * 60_000;
@@ -73,7 +74,8 @@ async function storeAuthorizedToken(actor: Actor, profile: { id: string; name: s
     profileName: profile.name,
     durationMs: Date.now() - how.started,
     summary: `Authorized "${profile.name}"${how.source === "device_code" ? " with a device code" : ""}: ${claims}; refresh token stored encrypted`,
-    detail: token.transcript?.join("\n"),
+    // Scrubbed with the tokens just received (and anything secret-shaped) like every token-path text.
+    detail: redactor([token.accessToken, token.refreshToken])(token.transcript?.join("\n")),
   });
   return claims;
 }
@@ -95,22 +97,31 @@ export async function completeAuthorization(actor: Actor, input: CompleteAuthori
     throw new AppError("invalid_input", "This authorization link is unknown or was already used.", { hint: "Start again with Authorize on the profile page." });
   }
   const profileId = row.profileId;
+  // Every text of a failure goes through the one redactor with all secrets of this flow: the
+  // code, the profile's secrets, the PKCE verifier (an IdP may echo them in error_description).
+  const known: (string | undefined | null)[] = [input.code, input.state];
+  const scrub = (text: string | undefined): string | undefined => (text === undefined ? undefined : redactor(known)(text));
   const fail = async (error: AppError): Promise<never> => {
     const flags: Partial<TokenFailureDetail> = tokenFailureOf(error) ?? {};
+    const message = scrub(error.userMessage)!;
+    const hint = scrub(error.hint);
     await recordActivity(actor, {
       action: "oauth.authorize",
       outcome: "failure",
       profileId,
-      summary: `Authorization failed: ${error.userMessage}`,
+      summary: `Authorization failed: ${message}`,
       errorCode: error.remoteCode ?? error.code,
-      hint: error.hint,
-      remoteReply: flags.remoteReply,
-      detail: flags.transcript?.join("\n"),
+      hint,
+      remoteReply: scrub(flags.remoteReply),
+      detail: scrub(flags.transcript?.join("\n")),
     });
-    throw error.with({ profileId });
+    const detail = error.detail?.kind === "token" ? { ...error.detail, remoteReply: scrub(error.detail.remoteReply), transcript: error.detail.transcript?.map((l) => scrub(l)!) } : error.detail;
+    throw new AppError(error.code, message, { hint, field: error.field, remoteCode: error.remoteCode, detail, profileId });
   };
   if (row.adminId !== actor.id) return fail(new AppError("forbidden", "This authorization was started by another admin.", { hint: "Click Authorize yourself, signed in as the admin who completes it." }));
   if (row.expiresAt.getTime() < Date.now()) return fail(new AppError("invalid_input", "This authorization link expired (10 minutes).", { hint: "Click Authorize again and finish signing in within 10 minutes." }));
+  const loaded = await loadProfileWithSecrets(actor, profileId).catch(() => null);
+  known.push(...Object.values(loaded?.secrets ?? {}).filter((v): v is string => typeof v === "string"));
   if (input.error) {
     const decoded = decodeIdpError({ error: input.error, description: input.errorDescription ?? undefined }, { provider: "microsoft", redirectUri: row.redirectUri });
     return fail(toTokenAppError({ ...decoded, description: input.errorDescription ?? undefined }, { provider: "microsoft", redirectUri: row.redirectUri }));
@@ -118,7 +129,9 @@ export async function completeAuthorization(actor: Actor, input: CompleteAuthori
   if (!input.code) return fail(new AppError("invalid_input", "The provider returned neither a code nor an error.", { hint: "Click Authorize again." }));
 
   const started = Date.now();
-  const { profile, secrets } = await loadProfileWithSecrets(actor, profileId);
+  const { profile, secrets } = loaded ?? (await loadProfileWithSecrets(actor, profileId));
+  const codeVerifier = await openSecret(row.codeVerifier, row.state);
+  known.push(codeVerifier);
   const settings = authCodeSettings(profile.settings);
   const scope = tokenScopeFor(settings, "default");
   const timeoutMs = (await getConsoleSettings()).httpTimeoutSeconds * 1000;
@@ -130,7 +143,7 @@ export async function completeAuthorization(actor: Actor, input: CompleteAuthori
       clientSecret: secrets.clientSecret,
       scope,
       code: input.code,
-      codeVerifier: await openSecret(row.codeVerifier, row.state),
+      codeVerifier,
       redirectUri: row.redirectUri,
       timeoutMs,
     });

@@ -1,10 +1,10 @@
 import "server-only";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import { resolveSession } from "../auth/admins";
+import { resolveSession } from "./admins";
 import { SESSION_COOKIE } from "../constants";
 import { getEnv } from "../env";
-import { resolveClientIp } from "./client-ip";
-import { CLIENT_IP_HEADER } from "./gate-constants";
+import { resolveClientIp } from "../http/client-ip";
+import { CLIENT_IP_HEADER } from "../http/gate-constants";
 
 /**
  * The first code every HTTP request meets, before Next.js reads a byte of its body:
@@ -50,8 +50,13 @@ function sessionToken(cookieHeader: string | undefined): string | undefined {
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", connection: "close" });
   res.end(`${message}\n`);
-  // Never read the rest of a refused body: drop the connection once the answer is out.
-  res.on("finish", () => req.socket.destroy());
+  // Never buffer the rest of a refused body. Closing at once with unread input makes the kernel
+  // send a reset that can overtake the answer, so discard what arrives for one second (lingering
+  // close, as nginx does), then drop the connection.
+  res.on("finish", () => {
+    req.resume();
+    setTimeout(() => req.socket.destroy(), 1000).unref();
+  });
 }
 
 function formatMb(bytes: number): string {
