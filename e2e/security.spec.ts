@@ -26,6 +26,7 @@ function readJson<T>(file: string): T {
 /** "/(console)/profiles/[profileId]/page" → "/profiles/<id>" */
 function toUrl(entry: string, params: Record<string, string>): string {
   const route = entry
+    .replace(/^app(?=\/)/, "")
     .replace(/\/(page|route)$/, "")
     .split("/")
     .filter((seg) => !/^\(.*\)$/.test(seg))
@@ -188,7 +189,7 @@ test("security headers on every response", async ({ playwright }) => {
     expect(csp).toMatch(/script-src 'self' 'nonce-[^']+'/);
     expect(csp).toContain("object-src 'none'");
     expect(h["x-content-type-options"]).toBe("nosniff");
-    expect(h["referrer-policy"]).toBe("no-referrer");
+    expect(h["referrer-policy"]).toBe("same-origin");
     expect(h["x-frame-options"]).toBe("DENY");
     expect(h["x-powered-by"]).toBeUndefined();
   }
