@@ -48,15 +48,13 @@ function sessionToken(cookieHeader: string | undefined): string | undefined {
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", connection: "close" });
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
   res.end(`${message}\n`);
   // Never buffer the rest of a refused body. Closing at once with unread input makes the kernel
-  // send a reset that can overtake the answer, so discard what arrives for one second (lingering
-  // close, as nginx does), then drop the connection.
-  res.on("finish", () => {
-    req.resume();
-    setTimeout(() => req.socket.destroy(), 1000).unref();
-  });
+  // send a reset that can overtake the answer, so the rest is discarded as it arrives (nothing
+  // is kept) for at most one second (lingering close, as nginx does), then the connection drops.
+  req.resume();
+  setTimeout(() => req.socket.destroy(), 1000).unref();
 }
 
 function formatMb(bytes: number): string {
