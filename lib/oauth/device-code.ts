@@ -75,7 +75,7 @@ function refusal(json: Record<string, unknown>, status: number, host: string, ht
 export async function startDeviceCode(input: DeviceCodeClient): Promise<{ session: DeviceCodeSession; transcript: string[] }> {
   const endpoints = resolveMicrosoftEndpoints(input.tokenUrl, input.tenantId);
   const url = endpoints.tokenUrl.replace(/\/token$/, "/devicecode");
-  const http = createTokenHttp({ timeoutMs: input.timeoutMs });
+  const http = createTokenHttp({ timeoutMs: input.timeoutMs, secrets: [input.clientSecret] });
   try {
     const { status, json } = await postForm(http, url, { client_id: input.clientId, scope: withOfflineAccess(input.scope) });
     if (status !== 200 || typeof json.device_code !== "string" || typeof json.user_code !== "string") {
@@ -111,7 +111,7 @@ export async function pollDeviceCode(input: DeviceCodeClient, session: DeviceCod
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
   const endpoints = resolveMicrosoftEndpoints(input.tokenUrl, input.tenantId);
-  const http = createTokenHttp({ timeoutMs: input.timeoutMs });
+  const http = createTokenHttp({ timeoutMs: input.timeoutMs, secrets: [input.clientSecret, session.deviceCode] });
   let interval = session.intervalSeconds;
   const expired = () => new AppError("timeout", `The code ${session.userCode} expired before anyone signed in.`, { hint: "Run the command again and finish signing in before the code expires (15 minutes).", remoteCode: "expired_token" });
   try {
