@@ -366,10 +366,17 @@ test("Graph: 3 MB of attachments goes through a draft and an upload session; a s
   expect(bigSent?.attachments.find((a) => a.name === "big.bin")).toMatchObject({ via: "upload", size: 3 * 1024 * 1024 + 1024 });
   expect(graph.uploadsWithAuthorization()).toBe(0);
 
-  // More than a browser request can carry (the proxy's 36 MB body limit) is left out at once.
+  // More than a browser request can carry (the proxy's 36 MB body limit) is never dropped
+  // silently (11.5): the file is listed as not attached and the send is refused until it is removed.
   await panel.getByLabel("Attachments").setInputFiles({ name: "huge.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(28 * 1024 * 1024, 7) });
-  await expect(panel.getByText(/huge\.bin \(28\.00 MB\) would take the attachments over \d+\.\d+ MB, the most a test from the browser can carry: left out/)).toBeVisible();
+  await expect(panel.getByRole("list", { name: "Files that cannot be attached" })).toContainText(/huge\.bin \(28\.00 MB\) — not attached: would take the attachments over \d+\.\d+ MB, the most a test from the browser can carry/);
   await expect(panel.getByRole("list", { name: "Attached files" })).not.toContainText("huge.bin");
+  const postsBefore = posts.length;
+  await panel.getByRole("button", { name: "Send test" }).click();
+  await expect(panel.getByText(/huge\.bin \(28\.00 MB\) cannot be attached: .* Remove it to send the test without it\./)).toBeVisible();
+  expect(posts).toHaveLength(postsBefore);
+  await panel.getByRole("button", { name: "Remove huge.bin" }).click();
+  await expect(panel.getByRole("list", { name: "Files that cannot be attached" })).toHaveCount(0);
 
   // Removing the file clears the refusal; a small message goes through Graph sendMail.
   await panel.getByRole("button", { name: "Remove big.bin" }).click();

@@ -17,6 +17,8 @@ import type { SendTransport } from "@/lib/mail/targets";
 export const DEFAULT_SUBJECT = "Test from OAuth Mail Console";
 
 type Attachment = { key: number; filename: string; contentType: string; size: number; contentBase64: string };
+/** A file the admin chose that cannot go with this test: listed and blocking the send until removed, never dropped silently. */
+type RefusedFile = { key: number; filename: string; size: number; reason: string };
 
 
 type Run =
@@ -100,6 +102,7 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
   const [attachments, setAttachments] = useState<Attachment[]>([]);
   const [reading, setReading] = useState(false);
   const [attachmentNote, setAttachmentNote] = useState<string | null>(null);
+  const [refused, setRefused] = useState<RefusedFile[]>([]);
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [run, setRun] = useState<Run>({ phase: "idle" });
   const [now, setNow] = useState(0);
@@ -125,20 +128,27 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
     event.target.value = "";
     if (files.length === 0) return;
     setAttachmentNote(null);
-    const room = MAX_ATTACHMENTS - attachments.length;
-    const taken = files.slice(0, Math.max(room, 0));
     const notes: string[] = [];
-    if (taken.length < files.length) notes.push(`At most ${MAX_ATTACHMENTS} attachments: ${files.length - taken.length} file${files.length - taken.length === 1 ? " was" : "s were"} left out.`);
+    // A file that cannot go with the test is listed as refused and blocks "Send test" until it is
+    // removed: the test never goes out without an attachment the admin chose (issue 11.5).
+    const turnedDown: RefusedFile[] = [];
+    let count = attachments.length;
     let total = totalBytes;
     const fitting: File[] = [];
-    for (const f of taken) {
-      if (total + f.size > BROWSER_ATTACHMENT_BYTES) {
-        notes.push(`${f.name} (${formatBytes(f.size)}) would take the attachments over ${formatBytes(BROWSER_ATTACHMENT_BYTES)}, the most a test from the browser can carry: left out. The CLI takes larger files (send-test NAME --attach FILE).`);
+    for (const f of files) {
+      if (count >= MAX_ATTACHMENTS) {
+        turnedDown.push({ key: nextKey.current++, filename: f.name, size: f.size, reason: `more than ${MAX_ATTACHMENTS} attachments` });
         continue;
       }
+      if (total + f.size > BROWSER_ATTACHMENT_BYTES) {
+        turnedDown.push({ key: nextKey.current++, filename: f.name, size: f.size, reason: `would take the attachments over ${formatBytes(BROWSER_ATTACHMENT_BYTES)}, the most a test from the browser can carry; the CLI takes larger files (send-test NAME --attach FILE)` });
+        continue;
+      }
+      count++;
       total += f.size;
       fitting.push(f);
     }
+    if (turnedDown.length) setRefused((prev) => [...prev, ...turnedDown]);
     setReading(true);
     try {
       const read = await Promise.all(fitting.map((f) => readAttachment(f, nextKey.current++)));
@@ -154,6 +164,7 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
 
   function removeAttachment(key: number) {
     setAttachments((prev) => prev.filter((a) => a.key !== key));
+    setRefused((prev) => prev.filter((a) => a.key !== key));
     setAttachmentNote(null);
     setErrors((e) => ({ ...e, attachments: [] }));
     fileRef.current?.focus();
@@ -178,6 +189,7 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
     // zod schema as the CLI) and answers field errors, shown on the fields below.
     const fieldErrors: Record<string, string[]> = {};
     if (!/[^\s,;]/.test(to)) fieldErrors.to = ["To: at least one address is required"];
+    for (const r of refused) (fieldErrors.attachments ??= []).push(`${r.filename} (${formatBytes(r.size)}) cannot be attached: ${r.reason}. Remove it to send the test without it.`);
     if (new Blob([JSON.stringify(payload)]).size > BROWSER_REQUEST_LIMIT_BYTES) {
       (fieldErrors[attachments.length ? "attachments" : "body"] ??= []).push(`The message is larger than the ${formatBytes(BROWSER_REQUEST_LIMIT_BYTES)} a test from the browser can carry. Remove attachments or shorten the body; the CLI takes larger messages.`);
     }
@@ -260,6 +272,20 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
               />
               {reading && <p className="text-xs text-slate-500" role="status">Reading files…</p>}
               {attachmentNote && <p className="text-xs text-amber-700 dark:text-amber-400" role="status">{attachmentNote}</p>}
+              {refused.length > 0 && (
+                <ul className="divide-y divide-amber-100 rounded-md border border-amber-300 dark:divide-amber-900 dark:border-amber-800" aria-label="Files that cannot be attached">
+                  {refused.map((r) => (
+                    <li key={r.key} className="flex items-center justify-between gap-3 px-3 py-1.5 text-sm text-amber-800 dark:text-amber-300" data-testid="refused-attachment">
+                      <span className="min-w-0">
+                        {r.filename} <span className="text-xs">({formatBytes(r.size)}) — not attached: {r.reason}</span>
+                      </span>
+                      <Button type="button" variant="ghost" className="px-2 py-1 text-xs" onClick={() => removeAttachment(r.key)} aria-label={`Remove ${r.filename}`}>
+                        Remove
+                      </Button>
+                    </li>
+                  ))}
+                </ul>
+              )}
               {attachments.length > 0 && (
                 <ul className="divide-y divide-slate-100 rounded-md border border-slate-200 dark:divide-slate-800 dark:border-slate-800" aria-label="Attached files">
                   {attachments.map((a) => (
