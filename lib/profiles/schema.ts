@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { GUID_PATTERN } from "../constants";
+// Installs the error map that names the field in every message zod would word generically.
+import "./error-map";
 import { DEFAULTS, PROFILE_KINDS, SECRET_NAMES, type ProfileKind, type SecretName } from "./kinds";
 
 export { DEFAULTS, KIND_LABELS, KIND_SHORT, PROFILE_KINDS, SECRET_LABELS, SECRET_NAMES, type ProfileKind, type ProfileSecrets, type SecretName } from "./kinds";
@@ -74,7 +76,7 @@ export const scope = (what = "Scope") =>
     .refine((v) => !/[,;]/.test(v), { message: `${what}: separate scopes with spaces, not commas or semicolons` })
     .transform((v) => v.split(/\s+/).join(" "));
 
-const booleanish = z.preprocess((v) => {
+const booleanish = (what: string) => z.preprocess((v) => {
   if (typeof v === "boolean") return v;
   if (typeof v === "string") {
     const s = v.trim().toLowerCase();
@@ -82,7 +84,7 @@ const booleanish = z.preprocess((v) => {
     if (["off", "false", "0", "no", "n"].includes(s)) return false;
   }
   return v;
-}, z.boolean({ message: "must be yes or no" }));
+}, z.boolean({ message: `${what} must be yes or no (true/false, on/off)` }));
 
 /**
  * An https URL that may contain the placeholders named in `placeholders`. Shell-style
@@ -192,7 +194,7 @@ const imap = (d: { host: string; port: number; security: "starttls" | "tls" }) =
 /** IBM i SMTP client setup (CHGSMTPA exports) for the two kinds IBM i SMTP supports. */
 const ibmiSmtp = {
   ibmiTestRecipient: email("Test recipient").optional(),
-  ibmiOauthDebugLog: booleanish.default(false),
+  ibmiOauthDebugLog: booleanish("Include OAUTH_LOG_* debug variables").default(false),
 };
 
 const microsoftApp = {
@@ -214,7 +216,7 @@ export const m365DelegatedSchema = z.object({
   clientId: guid("Client ID (Application ID)"),
   tokenUrl: httpsUrl("Token URL", ["TENANT_ID"]).default(DEFAULTS.microsoftTokenUrl),
   loginUser: email("Login user (DELEGATED_USER)"),
-  publicClient: booleanish.default(true),
+  publicClient: booleanish("Allow public client flows").default(true),
   scope: scope("Delegated scope").default(DEFAULTS.delegatedScope),
   ...sender,
   ...smtp(DEFAULTS.m365Smtp),
@@ -230,7 +232,7 @@ export const m365AppGraphSchema = z.object({
   fromAddress: email("From address"),
   senderAddress: email("Sender address").optional(),
   replyTo: email("Reply-to address").optional(),
-  saveToSentItems: booleanish.default(true),
+  saveToSentItems: booleanish("Save to Sent Items").default(true),
 });
 
 export const m365AppSmtpSchema = z.object({
@@ -257,8 +259,8 @@ export const m365AuthCodeSchema = z.object({
   tokenUrl: httpsUrl("Token URL", ["TENANT_ID"]).default(DEFAULTS.microsoftTokenUrl),
   scope: scope().default(DEFAULTS.authCodeScope),
   mailbox: email("Mailbox"),
-  useSmtp: booleanish.default(true),
-  useImap: booleanish.default(true),
+  useSmtp: booleanish("Send by SMTP").default(true),
+  useImap: booleanish("Read by IMAP").default(true),
   ...sender,
   ...smtp(DEFAULTS.m365Smtp),
   ...imap(DEFAULTS.m365Imap),
