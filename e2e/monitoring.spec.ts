@@ -46,6 +46,8 @@ test("add a signed webhook channel, run a failing check, the alert arrives signe
 
   await page.goto("/monitoring");
   await expect(page.getByRole("heading", { name: "Monitoring", level: 1 })).toBeVisible();
+  // The e2e server is `next start` like npm start: instrumentation.ts started the scheduler.
+  await expect(page.getByText("(scheduler running)")).toBeVisible();
   await page.getByLabel("Name", { exact: true }).fill("ops webhook");
   await page.getByRole("button", { name: "Generate" }).click();
   secret = await page.getByLabel("Signing secret").inputValue();
