@@ -13,7 +13,7 @@ import { testImapMailbox, type ImapMailbox, type ImapSecurity, type ImapStage } 
 import { attachmentSize, type TestMessage } from "./message";
 import { progressSink, type Progress, type ProgressListener } from "./progress";
 import { redactTranscript, truncateBody } from "../redact";
-import { rawMessageId, sendSmtp, type RawMime, type SmtpAuth, type SmtpSendOutcome } from "./smtp";
+import { rawMessageId, sendSmtp, type RawMime, type SmtpAuth, type SmtpSendOutcome, type SmtpTimeouts } from "./smtp";
 import { imapTargetOf, sendTargetOf, type ImapTarget, type SmtpTarget } from "./targets";
 
 /**
@@ -262,13 +262,13 @@ export async function deliver(input: DeliveryInput): Promise<DeliveryResult> {
     result = logOnly(run, settings as ProfileSettingsOf<"log-only">, message);
   } else if (target.transport === "graph") {
     const consoleSettings = await getConsoleSettings();
-    result = await viaGraph(run, settings as ProfileSettingsOf<"m365-app-graph">, message, consoleSettings.httpTimeoutSeconds * 1000);
+    result = await viaGraph(run, { settings: settings as ProfileSettingsOf<"m365-app-graph">, message, timeoutMs: consoleSettings.httpTimeoutSeconds * 1000 });
   } else {
     if (!target.oauth && !secrets.password) throw new AppError("invalid_input", "Password is not set on this profile.", { field: "secrets.password", hint: "Edit the profile and enter the password." });
     if (message.type === "test" && !(message.message.from ?? target.defaultFrom)) throw new AppError("invalid_input", "This profile has no From address and its user name is not an email address.", { field: "settings.fromAddress", hint: "Set a From address on the profile, or pass --from." });
     const c = await getConsoleSettings();
     const timeouts = { connectMs: c.smtpConnectTimeoutSeconds * 1000, greetingMs: c.smtpGreetingTimeoutSeconds * 1000, socketMs: c.smtpSocketTimeoutSeconds * 1000 };
-    result = await viaSmtp(run, target, message, secrets, timeouts);
+    result = await viaSmtp(run, { target, message, password: secrets.password, timeouts });
   }
 
   result.transcript = redactTranscript(run.lines, { secrets: run.secretValues, maxBodyChars: target.transport === "log-only" ? 100_000 : undefined }).join("\n");
@@ -302,7 +302,10 @@ function failed(run: Run<never>, out: Omit<DeliveryResult, "ok" | "outcome" | "s
 // ---------------------------------------------------------------------------------------------
 // SMTP (XOAUTH2 and basic)
 
-async function viaSmtp(run: Run<SendStage>, target: SmtpTarget, message: OutgoingMessage, secrets: ProfileSecrets, timeouts: { connectMs: number; greetingMs: number; socketMs: number }): Promise<DeliveryResult> {
+/** What an SMTP delivery needs besides the run: where and as whom (target), what, and how long to wait. */
+type SmtpDelivery = { target: SmtpTarget; message: OutgoingMessage; /** Basic auth only. */ password?: string; timeouts: SmtpTimeouts };
+
+async function viaSmtp(run: Run<SendStage>, { target, message, password, timeouts }: SmtpDelivery): Promise<DeliveryResult> {
   const s = run.profile.settings;
   const test = message.type === "test" ? message.message : undefined;
   const requestedFrom = message.type === "raw" ? message.envelope.from : (message.message.from ?? target.defaultFrom);
@@ -337,7 +340,7 @@ async function viaSmtp(run: Run<SendStage>, target: SmtpTarget, message: Outgoin
       },
     },
     async (token) => {
-      const auth: SmtpAuth = token ? { type: "xoauth2", user: authUser, accessToken: token.accessToken } : { type: "basic", user: authUser, password: secrets.password ?? "" };
+      const auth: SmtpAuth = token ? { type: "xoauth2", user: authUser, accessToken: token.accessToken } : { type: "basic", user: authUser, password: password ?? "" };
       const outcome = await sendSmtp({
         host: target.server.host,
         port: target.server.port,
@@ -409,7 +412,9 @@ async function viaSmtp(run: Run<SendStage>, target: SmtpTarget, message: Outgoin
 // ---------------------------------------------------------------------------------------------
 // Graph
 
-async function viaGraph(run: Run<SendStage>, s: ProfileSettingsOf<"m365-app-graph">, message: OutgoingMessage, timeoutMs: number): Promise<DeliveryResult> {
+type GraphDelivery = { settings: ProfileSettingsOf<"m365-app-graph">; message: OutgoingMessage; timeoutMs: number };
+
+async function viaGraph(run: Run<SendStage>, { settings: s, message, timeoutMs }: GraphDelivery): Promise<DeliveryResult> {
   const mailbox = s.fromAddress;
   const test = message.type === "test" ? message.message : undefined;
   const from = message.type === "raw" ? message.envelope.from : (message.message.from ?? mailbox);
