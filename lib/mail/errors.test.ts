@@ -133,3 +133,27 @@ describe("IMAP", () => {
     expect(decodeImapError(err, { user: "shared@contoso.com" })).toMatchObject({ code: "imap.not-connected", category: "permission" });
   });
 });
+
+describe("transient or permanent (what the relay queue and the scheduler retry)", () => {
+  const smtp = (reply: string) => decodeSmtpReply(reply, { host: "smtp.office365.com", port: 587 });
+  it("SMTP 4xx is transient, 5xx is not", () => {
+    expect(isTransientMailError(smtp("421 4.7.0 Temporary server error. Please try again later"))).toBe(true);
+    expect(isTransientMailError(smtp("451 4.4.0 DNS temporary failure"))).toBe(true);
+    expect(isTransientMailError(smtp("535 5.7.3 Authentication unsuccessful"))).toBe(false);
+    expect(isTransientMailError(smtp("550 5.7.30 Basic authentication is not supported for Client Submission"))).toBe(false);
+    expect(isTransientMailError(smtp("554 5.2.252 SendAsDenied"))).toBe(false);
+  });
+  it("Graph 429 and 5xx are transient and keep Retry-After; 4xx are not", () => {
+    const throttled = decodeGraphError(429, { error: { code: "ApplicationThrottled" } }, { retryAfterSeconds: 30 });
+    expect(isTransientMailError(throttled)).toBe(true);
+    expect(throttled.retryAfterSeconds).toBe(30);
+    expect(isTransientMailError(decodeGraphError(503, undefined, { retryAfterSeconds: 5 }))).toBe(true);
+    expect(isTransientMailError(decodeGraphError(403, { error: { code: "ErrorAccessDenied" } }))).toBe(false);
+    expect(isTransientMailError(decodeGraphError(401, undefined))).toBe(false);
+  });
+  it("network failures and timeouts are transient; TLS trust is not", () => {
+    expect(isTransientMailError(decodeSmtpError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), { host: "h", port: 587 }))).toBe(true);
+    expect(isTransientMailError(decodeSmtpError(Object.assign(new Error("Greeting never received"), { code: "ETIMEDOUT", timeoutType: "GREETING_TIMEOUT" }), { host: "h", port: 587 }))).toBe(true);
+    expect(isTransientMailError(decodeSmtpError(Object.assign(new Error("self-signed certificate in certificate chain"), { code: "SELF_SIGNED_CERT_IN_CHAIN" }), { host: "h", port: 587 }))).toBe(false);
+  });
+});
