@@ -248,7 +248,12 @@ test("16.6 theme toggle: light, dark and system, kept across reloads", async ({ 
   const bodyBg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   const toggle = page.getByRole("button", { name: /^Theme: / });
   // Cycle to "dark" whatever the starting choice.
-  for (let i = 0; i < 3 && (await html.getAttribute("data-theme")) !== "dark"; i++) await toggle.click();
+  for (let i = 0; i < 3; i++) {
+    const before = await html.getAttribute("data-theme");
+    if (before === "dark") break;
+    await toggle.click();
+    await expect(html).not.toHaveAttribute("data-theme", before ?? "");
+  }
   await expect(html).toHaveAttribute("data-theme", "dark");
   const dark = await bodyBg();
   await page.reload();
@@ -425,4 +430,39 @@ test("16.7 keyboard: the skip link comes first and every focusable control shows
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
   await page.keyboard.press("Escape");
   await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
+});
+
+test("16.3 the profile form flags the doctor's findings on the fields while typing, before saving", async ({ page }) => {
+  await ensureSignedIn(page);
+  await page.goto("/profiles/new?kind=m365-delegated");
+  const hint = (id: string) => page.getByTestId(`hint-f-${id}`);
+  await page.getByLabel("Profile name").fill("UI live validation");
+  await page.getByLabel("Tenant ID").fill("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
+  await expect(hint("tenantId")).toContainText("placeholder");
+  await page.getByLabel("Token URL").fill("https://login.microsoftonline.com/$TENANT_ID/oauth2/v2.0/token");
+  await expect(hint("tokenUrl")).toContainText("$TENANT_ID");
+  await page.getByLabel("Client secret (CLIENT_SECRET)").fill("7c0a6a1e-1d2b-4c3d-8e9f-0a1b2c3d4e5f");
+  await expect(hint("clientSecret")).toContainText("Secret ID");
+  await page.getByLabel("Scope (DELEGATED_SCOPE)").fill("https://graph.microsoft.com/.default");
+  await expect(hint("scope")).toContainText("outlook.office365.com");
+  await page.getByLabel("SMTP port").fill("465");
+  await page.getByLabel("Security").first().selectOption("starttls");
+  await expect(hint("smtpSecurity")).toContainText("465 is implicit TLS");
+  // The hint is announced with the field.
+  await expect(page.getByLabel("Client secret (CLIENT_SECRET)")).toHaveAttribute("aria-describedby", /f-clientSecret-hint/);
+  await screenshot(page, "profile-form-live-validation-1440");
+  // Correcting a value clears its hint; nothing was saved.
+  await page.getByLabel("SMTP port").fill("587");
+  await expect(hint("smtpSecurity")).toHaveCount(0);
+  await page.getByLabel("Token URL").fill("https://login.microsoftonline.com/{TENANT_ID}/oauth2/v2.0/token");
+  await expect(hint("tokenUrl")).toHaveCount(0);
+  expect(fromDb("SELECT id FROM Profile WHERE name = ?", "UI live validation")).toBeUndefined();
+
+  // A domain that does not match the mailbox (Google: the impersonated user outside the Workspace domain).
+  await page.goto("/profiles/new?kind=google-service-account");
+  await page.getByLabel("Workspace domain").fill("example.org");
+  await page.getByLabel("User to impersonate").fill("sender@other.org");
+  await expect(hint("impersonateUser")).toContainText("not in example.org");
+  await page.getByLabel("User to impersonate").fill("sender@example.org");
+  await expect(hint("impersonateUser")).toHaveCount(0);
 });

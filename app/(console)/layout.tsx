@@ -9,7 +9,7 @@ import { SessionKeeper } from "@/components/layout/session-keeper";
 import { ThemeToggle } from "@/components/layout/theme-toggle";
 import { THEME_COOKIE, parseTheme } from "@/components/layout/theme";
 import { buttonClass } from "@/components/ui/button";
-import { keepAliveAction, signOutAction } from "./actions";
+import { keepAliveAction, setThemeAction, signOutAction } from "./actions";
 
 /**
  * The console's shell: sidebar navigation (a Menu button below 1024 px), the signed-in admin,
@@ -39,7 +39,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           <span className="min-w-0 truncate text-sm text-slate-600 dark:text-slate-400">
             Signed in as <strong className="font-medium text-slate-900 dark:text-slate-100" data-testid="current-admin">{admin.username}</strong>
           </span>
-          <ThemeToggle initial={theme} />
+          <ThemeToggle current={theme} action={setThemeAction} />
           <form action={signOutAction}>
             {/* A plain button: signing out needs no JavaScript. */}
             <button type="submit" className={buttonClass("secondary", "px-3 py-1.5")}>

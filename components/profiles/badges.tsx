@@ -1,5 +1,5 @@
 import { Badge, type Tone } from "@/components/ui/badge";
-import { KIND_LABELS, KIND_SHORT, type ProfileKind } from "@/lib/profiles/schema";
+import { KIND_LABELS, KIND_SHORT, type ProfileKind } from "@/lib/profiles/kinds";
 import { healthBadge, type ProfileHealthStatus } from "@/lib/profiles/health-status";
 
 const KIND_TONE: Record<ProfileKind, Tone> = {

@@ -2,18 +2,24 @@
 import { useEffect, useRef, useState, type ChangeEvent } from "react";
 import { useFormAction } from "@/components/ui/use-form-action";
 import type { ActionResult } from "@/lib/action-result";
-import { PROFILE_FORM, type FieldSpec } from "@/lib/profiles/fields";
-import { initialValue } from "@/lib/profiles/form";
+import type { FieldSpec, SectionSpec } from "@/lib/profiles/fields";
+import { initialValue } from "@/lib/profiles/initial-value";
 import { SECRET_LABELS, type ProfileKind, type SecretName } from "@/lib/profiles/kinds";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Field, describedBy, inputClass } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { cn } from "@/components/ui/cn";
+import { looksLikeSecretId } from "@/lib/doctor/secret-shapes";
+import type { DraftCheckInput, DraftHint } from "@/lib/doctor/draft";
 
 type Props = {
   kind: ProfileKind;
+  /** PROFILE_FORM[kind], passed by the page (as data, so the field catalogue of every kind stays out of the browser's JavaScript). */
+  sections: SectionSpec[];
   action: (prev: ActionResult, form: FormData) => Promise<ActionResult>;
+  /** The doctor's rules on the typed values (live validation); absent: no live checks. */
+  check?: (input: DraftCheckInput) => Promise<DraftHint[]>;
   /** Stored settings when editing (no secrets). */
   settings?: Record<string, unknown>;
   secretsSet?: Partial<Record<SecretName, boolean>>;
@@ -27,10 +33,10 @@ type Props = {
  * transition rather than the form `action` prop, so a refused save (validation, stale version)
  * keeps everything the admin typed, secrets included — they never round-trip to the server.
  */
-export function ProfileForm({ kind, action, settings, secretsSet = {}, version, submitLabel, cancelHref }: Props) {
+export function ProfileForm({ kind, sections, action, check, settings, secretsSet = {}, version, submitLabel, cancelHref }: Props) {
   const { state, pending, onSubmit } = useFormAction(action);
   const formRef = useRef<HTMLFormElement>(null);
-  const sections = PROFILE_FORM[kind];
+  const { hints, onInput } = useLiveCheck(kind, formRef, secretsSet, check);
   const conditional = new Set(sections.flatMap((s) => s.fields.map((f) => f.showWhen?.field).filter((f): f is string => Boolean(f))));
   const [switches, setSwitches] = useState<Record<string, string>>(() => {
     const out: Record<string, string> = {};
@@ -56,6 +62,7 @@ export function ProfileForm({ kind, action, settings, secretsSet = {}, version, 
       method="post"
       noValidate
       onSubmit={onSubmit}
+      onInput={onInput}
       onChange={(e) => {
         const t = e.target as unknown as HTMLInputElement;
         if (conditional.has(t.name)) setSwitches((s) => ({ ...s, [t.name]: t.value }));
@@ -74,7 +81,7 @@ export function ProfileForm({ kind, action, settings, secretsSet = {}, version, 
           <CardBody>
             <div className="grid grid-cols-1 gap-x-6 gap-y-5 md:grid-cols-2">
               {section.fields.filter(visible).map((f) => (
-                <FormField key={f.name} field={f} value={initialValue(settings, f.name, f.defaultValue)} isSet={f.secret ? Boolean(secretsSet[f.secret]) : false} editing={version !== undefined} error={errorFor(f)} />
+                <FormField key={f.name} field={f} value={initialValue(settings, f.name, f.defaultValue)} isSet={f.secret ? Boolean(secretsSet[f.secret]) : false} editing={version !== undefined} error={errorFor(f)} hints={hints[f.secret ? `secrets.${f.secret}` : `settings.${f.name}`]} />
               ))}
             </div>
           </CardBody>
@@ -92,10 +99,65 @@ export function ProfileForm({ kind, action, settings, secretsSet = {}, version, 
   );
 }
 
-function FormField({ field: f, value, isSet, editing, error }: { field: FieldSpec; value: string | boolean; isSet: boolean; editing: boolean; error?: string[] }) {
+/** The doctor's findings on one field, shown under it while typing (before saving). */
+function Hints({ id, hints }: { id: string; hints?: DraftHint[] }) {
+  if (!hints?.length) return null;
+  return (
+    <ul id={`${id}-hint`} className="space-y-1" data-testid={`hint-${id}`}>
+      {hints.map((h) => (
+        <li key={h.ruleId + h.problem} className={cn("text-sm", h.severity === "error" ? "text-rose-700 dark:text-rose-400" : "text-amber-800 dark:text-amber-300")}>
+          <strong className="font-medium">{h.title}.</strong> {h.problem} {h.fix}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * Live validation: after a pause in typing, the non-secret values (and, for secrets, only
+ * which are filled and whether the client secret is GUID-shaped) go to the doctor's rules on
+ * the server; findings show on the fields the admin has touched.
+ */
+function useLiveCheck(kind: ProfileKind, formRef: React.RefObject<HTMLFormElement | null>, stored: Partial<Record<SecretName, boolean>>, check?: Props["check"]) {
+  const [hints, setHints] = useState<Record<string, DraftHint[]>>({});
+  const touched = useRef(new Set<string>());
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const seq = useRef(0);
+  const onInput = (e: React.FormEvent<HTMLFormElement>) => {
+    const name = (e.target as HTMLInputElement).name;
+    if (!check || !name || name.startsWith("clear.")) return;
+    touched.current.add(name.startsWith("secret.") ? `secrets.${name.slice(7)}` : `settings.${name}`);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(async () => {
+      const form = formRef.current;
+      if (!form) return;
+      const values: Record<string, string> = {};
+      const secretsSet = new Set(Object.keys(stored).filter((k) => stored[k as SecretName]) as SecretName[]);
+      let clientSecretLooksLikeSecretId = false;
+      for (const [k, v] of new FormData(form)) {
+        if (typeof v !== "string") continue;
+        if (k.startsWith("secret.")) {
+          if (v) secretsSet.add(k.slice(7) as SecretName);
+          if (k === "secret.clientSecret") clientSecretLooksLikeSecretId = looksLikeSecretId(v);
+        } else if (!k.startsWith("clear.") && k !== "version") values[k] = v;
+      }
+      const mine = ++seq.current;
+      const found = await check({ kind, values, secretsSet: [...secretsSet], clientSecretLooksLikeSecretId }).catch(() => null);
+      if (!found || mine !== seq.current) return;
+      const next: Record<string, DraftHint[]> = {};
+      for (const h of found) if (touched.current.has(h.field)) (next[h.field] ??= []).push(h);
+      setHints(next);
+    }, 400);
+  };
+  return { hints, onInput };
+}
+
+function FormField({ field: f, value, isSet, editing, error, hints }: { field: FieldSpec; value: string | boolean; isSet: boolean; editing: boolean; error?: string[]; hints?: DraftHint[] }) {
   const id = `f-${f.name}`;
   const invalid = Boolean(error?.length);
-  const aria = { "aria-invalid": invalid || undefined, "aria-describedby": describedBy(id, Boolean(f.help), invalid) };
+  const hinted = Boolean(hints?.length);
+  const described = [describedBy(id, Boolean(f.help), invalid), hinted && `${id}-hint`].filter(Boolean).join(" ") || undefined;
+  const aria = { "aria-invalid": invalid || undefined, "aria-describedby": described };
   const wide = f.type === "textarea" || f.type === "pem" || f.type === "secret-text" || f.name === "tokenUrl" || f.name === "graphEndpoint" || f.name === "scope";
 
   if (f.type === "checkbox") {
@@ -107,6 +169,7 @@ function FormField({ field: f, value, isSet, editing, error }: { field: FieldSpe
           {f.label}
         </label>
         {error?.length ? <p id={`${id}-error`} className="text-sm text-rose-600">{error.join(" ")}</p> : null}
+        <Hints id={id} hints={hints} />
         {f.help && <p id={`${id}-help`} className="pl-6 text-xs text-slate-500 dark:text-slate-400">{f.help}</p>}
       </div>
     );
@@ -128,6 +191,7 @@ function FormField({ field: f, value, isSet, editing, error }: { field: FieldSpe
         ) : (
           <input id={id} name={name} type="password" autoComplete="new-password" spellCheck={false} placeholder={placeholder} className={cn(inputClass, "font-mono")} {...aria} />
         )}
+        <Hints id={id} hints={hints} />
         {isSet && (
           <label className="mt-1 inline-flex items-center gap-2 text-xs text-slate-600 dark:text-slate-400">
             <input type="checkbox" name={`clear.${f.secret}`} className="h-3.5 w-3.5 rounded border-slate-300" /> Clear the stored {SECRET_LABELS[f.secret].toLowerCase()}
@@ -155,6 +219,7 @@ function FormField({ field: f, value, isSet, editing, error }: { field: FieldSpe
       ) : (
         <input {...common} type={f.type === "number" ? "number" : f.type === "date" ? "date" : f.type === "email" ? "email" : "text"} inputMode={f.type === "number" ? "numeric" : undefined} spellCheck={false} className={cn(inputClass, f.mono && "font-mono")} />
       )}
+      <Hints id={id} hints={hints} />
     </Field>
   );
 }

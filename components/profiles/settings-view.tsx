@@ -1,5 +1,5 @@
 import { PROFILE_FORM } from "@/lib/profiles/fields";
-import { SECRET_LABELS, type SecretName } from "@/lib/profiles/schema";
+import { SECRET_LABELS, type SecretName } from "@/lib/profiles/kinds";
 import type { ProfileDto } from "@/lib/profiles/dal";
 import { Badge } from "@/components/ui/badge";
 

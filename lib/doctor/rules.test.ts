@@ -69,6 +69,7 @@ const cases: Case[] = [
   { rule: "claims-delegated-smtp-send", positive: input("m365-delegated", {}, { claims: claims({ aud: "https://outlook.office365.com", scp: "IMAP.AccessAsUser.All", upn: "sender@contoso.com" }) }), negative: input("m365-delegated", {}, { claims: claims({ aud: "https://outlook.office365.com", scp: "SMTP.Send", upn: "sender@contoso.com" }) }) },
   { rule: "claims-delegated-user-mismatch", positive: input("m365-delegated", {}, { claims: claims({ aud: "https://outlook.office365.com", scp: "SMTP.Send", upn: "other@contoso.com" }) }), negative: input("m365-delegated", {}, { claims: claims({ aud: "https://outlook.office365.com", scp: "SMTP.Send", upn: "SENDER@contoso.com" }) }) },
   { rule: "claims-expired", positive: input("m365-app-graph", {}, { claims: claims({ aud: "https://graph.microsoft.com", roles: ["Mail.Send"], exp: NOW.getTime() / 1000 - 60 }) }), negative: input("m365-app-graph", {}, { claims: claims({ aud: "https://graph.microsoft.com", roles: ["Mail.Send"] }) }) },
+  { rule: "port-security-mismatch", positive: input("m365-delegated", { smtpPort: 465, smtpSecurity: "starttls" }), negative: input("m365-delegated", { smtpPort: 465, smtpSecurity: "tls" }) },
 ];
 
 describe("doctor rules: one positive and one negative case each", () => {

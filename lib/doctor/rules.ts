@@ -637,4 +637,24 @@ export const RULES: DoctorRule[] = [
       return exp && exp * 1000 < i.now.getTime() ? { problem: `The cached token expired at ${new Date(exp * 1000).toISOString()}.` } : null;
     },
   },
+  // ------------------------------------------------------------------ servers
+  {
+    id: "port-security-mismatch",
+    severity: "error",
+    title: "Port and TLS mode do not match",
+    why: "Port 465 (IMAP 993) speaks TLS from the first byte; port 587 (IMAP 143) starts in clear text and upgrades with STARTTLS. The wrong pairing waits for a greeting that never comes (timeout) or fails with \"wrong version number\".",
+    fix: "Use 587 with STARTTLS or 465 with TLS (implicit); for IMAP 993 with TLS or 143 with STARTTLS.",
+    stepId: STEP.consoleProfile,
+    check: (i) => {
+      const hits: RuleHit[] = [];
+      for (const [proto, tlsPort, startTlsPort] of [["smtp", 465, 587], ["imap", 993, 143]] as const) {
+        const port = Number(i.settings[`${proto}Port`]);
+        const security = str(i, `${proto}Security`);
+        const label = proto.toUpperCase();
+        if (port === tlsPort && security === "starttls") hits.push({ problem: `${label} port ${port} is implicit TLS, but the security is STARTTLS.`, field: `settings.${proto}Security` });
+        if (port === startTlsPort && security === "tls") hits.push({ problem: `${label} port ${port} expects STARTTLS, but the security is TLS (implicit).`, field: `settings.${proto}Security` });
+      }
+      return hits.length ? hits : null;
+    },
+  },
 ];

@@ -1,4 +1,4 @@
-import { GUID_PATTERN } from "../constants";
+import { looksLikeSecretId } from "../doctor/secret-shapes";
 import { AppError, isAppError } from "../errors";
 import { describeCertificate, parsePrivateKey } from "../crypto/certificate";
 import { KEY_DERIVED_FIELDS, parseServiceAccountKey, settingsFromServiceAccountKey } from "../oauth/service-account-key";
@@ -319,7 +319,4 @@ export function diagnoseImport(text: string, options: ImportOptions & { format?:
 /** The diagnose path of the iMail parser (see diagnoseImport). */
 export const diagnoseImailConfig = (text: string, options: ImportOptions & { now?: Date } = {}) => diagnoseImport(text, { ...options, format: "imail-config" });
 
-/** Azure's Secret ID is a GUID; a secret Value never is (AADSTS7000215 when confused). */
-export function looksLikeSecretId(secret: string | undefined): boolean {
-  return !!secret && GUID_PATTERN.test(secret.trim());
-}
+export { looksLikeSecretId };

@@ -1,5 +1,6 @@
 import { SECRET_NAMES, type ProfileKind, type SecretName } from "./kinds";
 import type { ProfileInput } from "./schema";
+export { initialValue } from "./initial-value";
 import { PROFILE_FORM } from "./fields";
 
 /**
@@ -35,10 +36,3 @@ export function profileInputFromForm(form: FormData, kind: ProfileKind): Profile
 }
 
 /** Values a field shows when the form opens: stored settings, else the field's default. */
-export function initialValue(settings: Record<string, unknown> | undefined, name: string, fallback: string | number | boolean | undefined): string | boolean {
-  const v = settings?.[name];
-  if (typeof v === "boolean") return v;
-  if (v !== undefined && v !== null) return String(v);
-  if (typeof fallback === "boolean") return fallback;
-  return fallback === undefined ? "" : String(fallback);
-}

@@ -1,4 +1,4 @@
-import { PROFILE_KINDS, type ProfileKind } from "./schema";
+import { PROFILE_KINDS, type ProfileKind } from "./kinds";
 
 /**
  * The profile list's URL parameters (search, kind, status filter, sort), parsed in one place so

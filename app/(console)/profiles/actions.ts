@@ -2,11 +2,12 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { fromAppError, invalid, type ActionResult } from "@/lib/action-result";
-import { requireAdmin } from "@/lib/auth/session";
+import { getCurrentAdmin, requireAdmin } from "@/lib/auth/session";
 import { createProfile, deleteProfile, duplicateProfile, getProfile, updateProfile } from "@/lib/profiles/dal";
 import { profileInputFromForm } from "@/lib/profiles/form";
 import { PROFILE_KINDS, profileInputSchema, updateProfileSchema, type ProfileKind } from "@/lib/profiles/schema";
 import { AppError } from "@/lib/errors";
+import { diagnoseDraft, draftCheckSchema, type DraftCheckInput, type DraftHint } from "@/lib/doctor/draft";
 import { z } from "zod";
 
 const kindSchema = z.enum(PROFILE_KINDS);
@@ -75,4 +76,17 @@ export async function deleteProfileAction(profileId: string, _prev: ActionResult
   }
   revalidatePath("/profiles");
   redirect("/profiles?deleted=1");
+}
+
+/**
+ * Live validation of the profile form: the doctor's rules on the typed values (no secret
+ * values: only which secrets are filled and their shape). Returns the findings per field.
+ */
+export async function checkProfileDraftAction(input: DraftCheckInput): Promise<DraftHint[]> {
+  // Authenticated like every action, but never a redirect: a check fired by typing must not
+  // take the admin off the form (the submit says "session expired" and keeps the draft).
+  if (!(await getCurrentAdmin())) return [];
+  const parsed = draftCheckSchema.safeParse(input);
+  if (!parsed.success) return [];
+  return diagnoseDraft(parsed.data);
 }

@@ -2,11 +2,11 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdmin } from "@/lib/auth/session";
 import { KIND_LABELS, PROFILE_KINDS, type ProfileKind } from "@/lib/profiles/schema";
-import { KIND_DESCRIPTIONS } from "@/lib/profiles/fields";
+import { KIND_DESCRIPTIONS, PROFILE_FORM } from "@/lib/profiles/fields";
 import { PageHeader } from "@/components/ui/card";
 import { ProfileForm } from "@/components/profiles/profile-form";
 import { KindBadge } from "@/components/profiles/badges";
-import { createProfileAction } from "../actions";
+import { checkProfileDraftAction, createProfileAction } from "../actions";
 
 export const metadata: Metadata = { title: "New profile" };
 
@@ -45,7 +45,7 @@ export default async function NewProfilePage({ searchParams }: { searchParams: P
           </>
         }
       />
-      <ProfileForm kind={selected} action={createProfileAction.bind(null, selected)} submitLabel="Create profile" cancelHref="/profiles" />
+      <ProfileForm kind={selected} sections={PROFILE_FORM[selected]} action={createProfileAction.bind(null, selected)} check={checkProfileDraftAction} submitLabel="Create profile" cancelHref="/profiles" />
     </>
   );
 }

@@ -7,7 +7,8 @@ import { KIND_LABELS } from "@/lib/profiles/schema";
 import { PageHeader } from "@/components/ui/card";
 import { Alert } from "@/components/ui/alert";
 import { ProfileForm } from "@/components/profiles/profile-form";
-import { updateProfileAction } from "../../actions";
+import { PROFILE_FORM } from "@/lib/profiles/fields";
+import { checkProfileDraftAction, updateProfileAction } from "../../actions";
 
 export const metadata: Metadata = { title: "Edit profile" };
 
@@ -30,6 +31,8 @@ export default async function EditProfilePage({ params, searchParams }: { params
       />
       {duplicated && <Alert tone="success" role="status" className="mb-6">Duplicated with all settings and secrets. Give the copy its own name and adjust what differs.</Alert>}
       <ProfileForm
+        check={checkProfileDraftAction}
+        sections={PROFILE_FORM[profile.kind]}
         kind={profile.kind}
         action={updateProfileAction.bind(null, profile.id)}
         settings={profile.settings as Record<string, unknown>}
