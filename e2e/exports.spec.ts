@@ -89,7 +89,7 @@ test("import: Check shows the format, warnings with lines and the AADSTS900023 f
   await expect(page.getByRole("heading", { level: 1, name: NAME })).toBeVisible();
   profileId = profileIdOf(page);
   // The password went to the server in the form, never back: not in a Check result, the redirect or the page.
-  await page.waitForTimeout(300);
+  await seen.settled();
   expect(seen.bodies.join("\n")).not.toContain(PASSWORD);
 
   // Exactly what was checked was saved: the typed ids won over the file's placeholders.
@@ -179,7 +179,7 @@ test("export: preview and download without secrets (no-store), include secrets r
   await anonymous.dispose();
 
   // Nothing the browser received so far holds the password.
-  await page.waitForTimeout(300);
+  await seen.settled();
   expect(seen.bodies.join("\n")).not.toContain(PASSWORD);
 
   // Include secrets: the wrong password is refused, nothing is shown.
@@ -190,7 +190,7 @@ test("export: preview and download without secrets (no-store), include secrets r
   await expect(page.locator("#export-password-error")).toContainText("not your password");
   await expect(page.getByTestId("secret-export-content")).toHaveCount(0);
   await expect(password).toHaveValue("not-the-admin-password");
-  await page.waitForTimeout(300);
+  await seen.settled();
   expect(seen.bodies.join("\n")).not.toContain(PASSWORD);
 
   // The right password: the real values, the token note, and a download from memory.

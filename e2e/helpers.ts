@@ -7,6 +7,8 @@ import { open } from "../lib/crypto/secret-box";
 export const DATA_DIR = path.resolve(".tmp/e2e-data");
 export const SCREENSHOT_DIR = path.resolve("e2e/screenshots");
 export const ADMIN = { username: "e2e-admin", password: "E2e-Admin-Password-2026!" };
+/** The e2e server's origin (playwright.config.ts starts it on E2E_PORT, 3210 by default). */
+export const BASE_URL = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3210)}`;
 
 /** Signs in through the login form. */
 export async function signIn(page: Page, creds = ADMIN): Promise<void> {
@@ -24,19 +26,31 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /**
  * Records the body of every response the console sends to this context (HTML, RSC payloads,
- * server-action results), so a test can prove no secret ever reached the browser.
+ * server-action results), so a test can prove no secret ever reached the browser. Bodies are read
+ * asynchronously: `settled()` waits until every response seen so far has been read (a condition,
+ * not a pause, so a busy machine only makes it slower, never wrong).
  */
-export function collectResponses(context: BrowserContext): { bodies: string[] } {
-  const store = { bodies: [] as string[] };
-  context.on("response", async (response) => {
-    try {
-      const type = response.headers()["content-type"] ?? "";
-      if (/text|json|x-component|javascript/.test(type) || type === "") store.bodies.push(await response.text());
-    } catch {
-      // bodies of redirects and aborted requests are not available
-    }
+export function collectResponses(context: BrowserContext, into?: { bodies: string[] }): { bodies: string[]; settled: () => Promise<void> } {
+  const bodies = into?.bodies ?? [];
+  const pending = new Set<Promise<void>>();
+  context.on("response", (response) => {
+    const read = (async () => {
+      try {
+        const type = response.headers()["content-type"] ?? "";
+        if (/text|json|x-component|javascript/.test(type) || type === "") bodies.push(await response.text());
+      } catch {
+        // bodies of redirects and aborted requests are not available
+      }
+    })();
+    pending.add(read);
+    void read.finally(() => pending.delete(read));
   });
-  return store;
+  return {
+    bodies,
+    settled: async () => {
+      while (pending.size) await Promise.all([...pending]);
+    },
+  };
 }
 
 export function openDb(): Database.Database {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { DATA_DIR, ensureSignedIn, openDb } from "./helpers";
+import { BASE_URL, DATA_DIR, ensureSignedIn, openDb } from "./helpers";
 
 /**
  * The authorization matrix. Pages, route handlers and server actions are read from the build's
@@ -11,7 +11,7 @@ import { DATA_DIR, ensureSignedIn, openDb } from "./helpers";
  */
 test.describe.configure({ mode: "serial" });
 
-const BASE = `http://127.0.0.1:${process.env.E2E_PORT ?? 3210}`;
+const BASE = BASE_URL;
 // Public by design: how an admin signs in or creates the first admin (refuses once one exists).
 const PUBLIC_PAGES = new Set(["/login", "/setup"]);
 const PUBLIC_ACTIONS = new Set(["signInAction", "setupAdminAction"]);

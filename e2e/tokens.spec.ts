@@ -263,7 +263,7 @@ test("Reveal token asks for the password again: a wrong one is refused, the righ
   await expect(dialog.getByTestId("revealed-token")).toHaveCount(0);
   await expect(dialog.getByLabel("Your admin password")).toHaveValue("not-the-admin-password");
   await screenshot(page, "token-reveal-refused");
-  await page.waitForTimeout(300);
+  await seen.settled();
   const beforeReveal = seen.bodies.join("\n");
   expect(beforeReveal.match(JWT)).toBeNull();
 
