@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { BrowserContext, Page } from "@playwright/test";
@@ -108,4 +109,37 @@ export async function ensureSignedIn(page: Page): Promise<void> {
   }
   if (new URL(page.url()).pathname !== "/login") return;
   await signIn(page);
+}
+
+/**
+ * POSTs a body of `size` bytes in chunks and returns the status as soon as the server answers,
+ * even before the body is sent: a server that refuses an oversized body from its Content-Length
+ * answers 413 and closes, and a client still writing then sees EPIPE/ECONNRESET. Whether the
+ * answer comes before or after the last byte depends on load, so the test waits for the answer
+ * (a condition) instead of requiring the whole body to be written first.
+ */
+export function postLarge(url: string, headers: Record<string, string>, size: number, fill = 0x61): Promise<{ status: number; bytesWritten: number }> {
+  return new Promise((resolve, reject) => {
+    let written = 0;
+    let answered = false;
+    const req = http.request(url, { method: "POST", headers: { ...headers, "Content-Length": String(size) } }, (res) => {
+      answered = true;
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, bytesWritten: written }));
+    });
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      // A write after the server answered and closed is expected; without an answer it is a failure.
+      if (!answered) reject(error);
+    });
+    const chunk = Buffer.alloc(1024 * 1024, fill);
+    const pump = () => {
+      while (!answered && written < size) {
+        const n = Math.min(chunk.length, size - written);
+        written += n;
+        if (!req.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void req.once("drain", pump);
+      }
+      if (!answered) req.end();
+    };
+    pump();
+  });
 }
