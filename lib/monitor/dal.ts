@@ -263,3 +263,35 @@ export async function countRecentRelayFailuresByDevice(): Promise<Map<string, nu
   const groups = await getDb().relayMessage.groupBy({ by: ["deviceName"], where: { state: "failed", updatedAt: { gte: new Date(Date.now() - DAY) } }, _count: { _all: true } });
   return new Map(groups.map((g) => [g.deviceName, g._count._all]));
 }
+
+/** The last messages per device that set its usual interval. */
+const USUAL_INTERVAL_SAMPLES = 20;
+
+/**
+ * Relay devices that have been quiet for longer than usual: more than 3× the median gap between
+ * their last 20 messages (at least an hour), for devices with 3 or more messages. A printer that
+ * sends every 10 minutes is noticed after 30 of silence, a nightly job after three nights.
+ */
+export async function listDevicesSilentLongerThanUsual(now: Date): Promise<{ name: string; lastSeenAt: string; usualMinutes: number }[]> {
+  const rows = await getDb().$queryRaw<{ deviceId: string; receivedAt: Date | string | number }[]>`
+    SELECT deviceId, receivedAt FROM (
+      SELECT deviceId, receivedAt, ROW_NUMBER() OVER (PARTITION BY deviceId ORDER BY receivedAt DESC) AS rn
+      FROM RelayMessage WHERE deviceId IS NOT NULL
+    ) WHERE rn <= ${USUAL_INTERVAL_SAMPLES}`;
+  const byDevice = new Map<string, number[]>();
+  for (const r of rows) {
+    const t = r.receivedAt instanceof Date ? r.receivedAt.getTime() : typeof r.receivedAt === "number" ? r.receivedAt : /^\d+$/.test(r.receivedAt) ? Number(r.receivedAt) : Date.parse(r.receivedAt);
+    byDevice.set(r.deviceId, [...(byDevice.get(r.deviceId) ?? []), t]);
+  }
+  const devices = await getDb().relayDevice.findMany({ where: { enabled: true, id: { in: [...byDevice.keys()] } }, select: { id: true, name: true, lastSeenAt: true } });
+  const out = [];
+  for (const d of devices) {
+    const times = (byDevice.get(d.id) ?? []).sort((a, b) => a - b);
+    if (times.length < 3) continue;
+    const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
+    const usual = gaps[Math.floor(gaps.length / 2)];
+    const last = Math.max(d.lastSeenAt?.getTime() ?? 0, times[times.length - 1]);
+    if (now.getTime() - last > Math.max(3 * usual, 60 * MINUTE)) out.push({ name: d.name, lastSeenAt: new Date(last).toISOString(), usualMinutes: Math.max(1, Math.round(usual / MINUTE)) });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}

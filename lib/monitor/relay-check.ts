@@ -4,8 +4,8 @@ import type { CheckStatus } from "./types";
 /**
  * The relay's health as a check verdict. Pure. Failing: a relayed message failed for good in the
  * last 24 hours, or a deferred one has waited over an hour (Exchange/Graph keeps refusing it).
- * Warning: devices silent for over a day (a device that stopped sending is how a broken job
- * looks from here), or a backlog of over 100 messages.
+ * Warning: devices silent for over a day or for longer than their usual interval (a device that
+ * stopped sending is how a broken job looks from here), or a backlog of over 100 messages.
  */
 export const RELAY_DEFERRED_FAIL_SECONDS = 3600;
 export const RELAY_BACKLOG_WARN = 100;
@@ -20,7 +20,7 @@ export function relayVerdict(h: RelayHealth): { status: CheckStatus; message: st
   }
   if (h.silentDevices.length > 0) {
     const names = h.silentDevices.map((d) => d.name);
-    return { status: "warning", message: `Silent for over a day: ${names.slice(0, 10).join(", ")}${names.length > 10 ? ` and ${names.length - 10} more` : ""}; ${facts}.`, hint: "A device that stopped sending may have a broken job or lost its network; disable retired devices (npm run cli -- relay device disable NAME)." };
+    return { status: "warning", message: `Silent for longer than usual (or a day): ${names.slice(0, 10).join(", ")}${names.length > 10 ? ` and ${names.length - 10} more` : ""}; ${facts}.`, hint: "A device that stopped sending may have a broken job or lost its network; disable retired devices (npm run cli -- relay device disable NAME)." };
   }
   if (h.depth > RELAY_BACKLOG_WARN) return { status: "warning", message: `${h.depth} messages waiting; ${facts}.`, hint: "Deliveries are slower than arrivals: check throttling replies (npm run cli -- relay queue list)." };
   return { status: "ok", message: `Relay healthy: ${facts}.`, hint: "" };

@@ -9,7 +9,7 @@ import { getAccessToken } from "../tokens";
 import { raiseAlert } from "./alerts";
 import { runCanary, type CanaryConfig } from "./canary";
 import { MINUTE, type Clock } from "./clock";
-import { claimCheck, findCheckRow, finishCheck, releaseCheck, type CheckRow } from "./dal";
+import { claimCheck, findCheckRow, finishCheck, listDevicesSilentLongerThanUsual, releaseCheck, type CheckRow } from "./dal";
 import { decideAlert, expiryWarningDue } from "./decide";
 import { expiryItemsOf, expiryVerdict, renewHint, type KeySighting } from "./expiry";
 import { getRelayHealth } from "../relay/queue";
@@ -129,8 +129,12 @@ async function execute(row: CheckRow, profile: ProfileDto | null, actor: Actor, 
       return expiryCheck(row, profile!, now);
     case "canary":
       return runCanary(actor, profile!, JSON.parse(row.config || "{}") as CanaryConfig);
-    case "relay":
-      return relayVerdict(await getRelayHealth());
+    case "relay": {
+      // Silent: the relay's own rule (no message for a day) plus "longer than its usual interval".
+      const [health, unusual] = await Promise.all([getRelayHealth(), listDevicesSilentLongerThanUsual(now)]);
+      const known = new Set(health.silentDevices.map((d) => d.name));
+      return relayVerdict({ ...health, silentDevices: [...health.silentDevices, ...unusual.filter((d) => !known.has(d.name)).map((d) => ({ name: `${d.name} (usually every ${d.usualMinutes} min)`, lastSeenAt: d.lastSeenAt }))] });
+    }
     default:
       return { status: "unknown", message: `Unknown check type ${row.type}.`, hint: "" };
   }

@@ -399,4 +399,24 @@ describe("relay health", () => {
     const list = await runCliCaptured(["check", "list"]);
     expect(list.out).toMatch(/\(relay\)\s+relay\s+WARNING/);
   });
+
+  it("a device quiet for longer than its usual interval is noticed before a day has passed", async () => {
+    const profile = await getDb().profile.findFirstOrThrow({ where: { name: "relay-profile" } });
+    const d = await createDevice(operator, { name: "scanner-7", profile: "relay-profile" });
+    const now = Date.now();
+    // Every 10 minutes until 2 hours ago.
+    for (let i = 0; i < 6; i++) {
+      const at = new Date(now - 2 * HOUR - i * 10 * MINUTE);
+      await getDb().relayMessage.create({ data: { id: `m-${i}`, deviceId: d.id, deviceName: d.name, profileId: profile.id, state: "delivered", mailFrom: "scanner@contoso.com", rcptTo: "[]", rcptCount: 1, size: 100, messageId: `<m-${i}@t>`, sha256: "x", receivedAt: at, expiresAt: new Date(now + DAY), deliveredAt: at } });
+    }
+    await getDb().relayDevice.updateMany({ where: { name: "scanner-7" }, data: { lastSeenAt: new Date(now - 2 * HOUR), createdAt: new Date(now - 3 * HOUR) } });
+    await getDb().relayDevice.updateMany({ where: { name: "printer-3" }, data: { createdAt: new Date(now), lastSeenAt: new Date(now) } });
+    const [r] = await runChecksNow(operator, "relay");
+    expect(r).toMatchObject({ status: "warning", message: expect.stringContaining("scanner-7 (usually every 10 min)") });
+    expect(r.message).not.toContain("printer-3");
+    // Back to its rhythm: heard from a minute ago.
+    await getDb().relayMessage.create({ data: { id: "m-now", deviceId: d.id, deviceName: d.name, profileId: profile.id, state: "delivered", mailFrom: "scanner@contoso.com", rcptTo: "[]", rcptCount: 1, size: 100, messageId: "<m-now@t>", sha256: "x", receivedAt: new Date(now - MINUTE), expiresAt: new Date(now + DAY) } });
+    await getDb().relayDevice.updateMany({ where: { name: "scanner-7" }, data: { lastSeenAt: new Date(now - MINUTE) } });
+    expect((await runChecksNow(operator, "relay"))[0].status).toBe("ok");
+  });
 });
