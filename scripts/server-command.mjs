@@ -13,7 +13,8 @@ export function serverNodeArgs(root) {
   if (words[0] !== "node" || bin < 0 || words[bin + 1] !== "start") {
     throw new Error(`package.json "start" should be "node [flags] ${NEXT_BIN} start", found: ${start}`);
   }
-  return words.slice(1, bin);
+  // Paths in the flags (`--import ./scripts/…`) are relative to the install: make them absolute.
+  return words.slice(1, bin).map((w) => (w.startsWith("./") ? path.join(root, w) : w));
 }
 
 /** The argv (after process.execPath) that starts the built console on host:port. */

@@ -109,12 +109,20 @@ export async function gateRequest(req: IncomingMessage, res: ServerResponse, opt
 
 /**
  * Puts gateRequest in front of every request of this process's HTTP servers (the one
- * `next start` creates). Installed once, from instrumentation at boot.
+ * `next start` creates). Installed once, from instrumentation at boot; with the preload of
+ * `npm start` also the requests that arrived before (they waited for it).
  */
 export function installRequestGate(options: GateOptions): void {
-  const flag = globalThis as unknown as { __omcRequestGate?: boolean };
+  const flag = globalThis as unknown as { __omcRequestGate?: boolean; __omcRequestGatePreload?: { install: (gate: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>) => void } };
   if (flag.__omcRequestGate) return;
   flag.__omcRequestGate = true;
+  // `npm start` preloads scripts/request-gate-preload.mjs, which has held every request since the
+  // process started: hand it the gate (it releases the waiting requests through it).
+  if (flag.__omcRequestGatePreload) {
+    flag.__omcRequestGatePreload.install((req, res) => gateRequest(req, res, options));
+    return;
+  }
+  // Without the preload (`npm run dev`): gate from now on.
   const original = http.Server.prototype.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
   http.Server.prototype.emit = function gatedEmit(this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event !== "request") return original.apply(this, [event, ...args]);
