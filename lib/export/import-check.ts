@@ -110,6 +110,12 @@ export async function checkImport(actor: Actor, req: ImportCheckRequest): Promis
       if (!isAppError(error) || error.code !== "not_found") throw error;
     }
   }
+  // Each placeholder is flagged once: as the issue that asks for the real value. The parser's
+  // warning about the same line and the doctor's placeholder finding would repeat it.
+  const placeholders = issues.filter((i) => i.remedy?.kind === "placeholder");
+  const placeholderLines = new Set(placeholders.map((i) => i.line).filter((l) => l !== undefined));
+  const warnings = diagnosis.warnings.filter((w) => !(w.line !== undefined && placeholderLines.has(w.line) && /placeholder/i.test(w.message)));
+  const findings = placeholders.length ? diagnosis.findings.filter((f) => f.ruleId !== "placeholder-values") : diagnosis.findings;
   const format = diagnosis.format;
   return {
     format,
@@ -117,8 +123,8 @@ export async function checkImport(actor: Actor, req: ImportCheckRequest): Promis
     kind: diagnosis.kind,
     kindLabel: diagnosis.kind ? KIND_LABELS[diagnosis.kind] : null,
     name,
-    warnings: diagnosis.warnings,
-    findings: diagnosis.findings,
+    warnings,
+    findings,
     importable: issues.length === 0,
     issues,
     fields: valueFields(read, issues, req.shown ?? []),

@@ -78,3 +78,25 @@ describe("console Check and CLI --dry-run are twins", () => {
     expect(cli).toEqual({ code: 0, lines: [] });
   });
 });
+
+describe("placeholders from the reference files are flagged once", () => {
+  // The reference documents' examples, byte for byte (CRLF, trailing spaces, non-breaking spaces).
+  const fixtures = path.resolve("lib/export/__fixtures__");
+  it.each([
+    ["reference-imail-app.config", ["CLIENT_ID", "TENANT_ID"]],
+    ["reference-ibmi-office365.json", ["tenant_id", "client_id", "client_secret"]],
+  ])("%s: each placeholder once, as the issue that asks for the real value", async (file, keys) => {
+    const text = fs.readFileSync(path.join(fixtures, file), "utf8");
+    const web = await consoleCheck(text);
+    const cli = await runCliCaptured(["profile", "import", path.join(fixtures, file), "--dry-run"]);
+    expect(web.issues.filter((i) => i.remedy?.kind === "placeholder").map((i) => i.key)).toEqual(keys);
+    for (const key of keys) {
+      // In the CLI's report (warnings, doctor findings, issues) the key's placeholder appears once.
+      const mentions = cli.out.split("\n").filter((l) => l.includes(`(${key})`) || l.includes(` ${key} `) || l.includes(`"${key}"`));
+      expect(mentions, `${key}:\n${cli.out}`).toHaveLength(1);
+      expect(mentions[0]).toMatch(/^cannot import: .*placeholder.*--set /);
+    }
+    expect(web.warnings.filter((w) => /placeholder/i.test(w.message))).toEqual([]);
+    expect(web.findings.filter((f) => f.ruleId === "placeholder-values")).toEqual([]);
+  });
+});
