@@ -600,6 +600,16 @@ async function scenarioFrontend(ctx: Ctx, server: RunningServer, cookie: string,
     { label: "/login", path: "/login", appPage: "(auth)/login", cookie: false },
     { label: "/ (dashboard)", path: "/", appPage: "(console)", cookie: true },
     { label: "/profiles/[profileId]", path: `/profiles/${profileId}`, appPage: "(console)/profiles/[profileId]", cookie: true },
+    // Every other page of the console (issue 16: each ≤ 150 kB).
+    { label: "/profiles", path: "/profiles", appPage: "(console)/profiles", cookie: true },
+    { label: "/profiles/new (form)", path: "/profiles/new?kind=m365-app-graph", appPage: "(console)/profiles/new", cookie: true },
+    { label: "/profiles/[profileId]/edit", path: `/profiles/${profileId}/edit`, appPage: "(console)/profiles/[profileId]/edit", cookie: true },
+    { label: "/profiles/[profileId]/export", path: `/profiles/${profileId}/export`, appPage: "(console)/profiles/[profileId]/export", cookie: true },
+    { label: "/profiles/export", path: "/profiles/export", appPage: "(console)/profiles/export", cookie: true },
+    { label: "/tokens", path: "/tokens", appPage: "(console)/tokens", cookie: true },
+    { label: "/logs", path: "/logs", appPage: "(console)/logs", cookie: true },
+    { label: "/import", path: "/import", appPage: "(console)/import", cookie: true },
+    { label: "/settings", path: "/settings", appPage: "(console)/settings", cookie: true },
   ];
   const out: Record<string, { html: ChunkSizes; manifest: ChunkSizes | null }> = {};
   for (const r of routes) {

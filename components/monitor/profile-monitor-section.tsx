@@ -5,7 +5,7 @@ import { getProfileMonitoring } from "@/lib/monitor/service";
 import { iterateProfiles, type ProfileDto } from "@/lib/profiles/dal";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { CheckTable } from "./check-table";
-import { MonitorConfigForm } from "./monitor-config-form";
+import { MonitorConfigFormLazy as MonitorConfigForm } from "./monitor-config-form-lazy";
 
 type Action = (prev: ActionResult, form: FormData) => Promise<ActionResult>;
 

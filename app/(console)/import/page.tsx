@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { requireAdmin } from "@/lib/auth/session";
 import { IMPORT_FORMATS } from "@/lib/export/import";
 import { PageHeader } from "@/components/ui/card";
-import { ImportForm } from "@/components/exports/import-form";
+import { ImportFormLazy as ImportForm } from "@/components/exports/import-form-lazy";
 import { checkImportAction, importProfileAction } from "./actions";
 
 export const metadata: Metadata = { title: "Import" };
