@@ -294,9 +294,12 @@ test("a server action called without a session is refused and changes nothing", 
   await ensureSignedIn(page);
   await page.goto("/profiles/new?kind=log-only");
   let actionId = "";
-  page.on("request", (r) => {
-    const id = r.headers()["next-action"];
-    if (id) actionId = id;
+  // The form also calls a live-validation action while typing (debounced, so its request can
+  // come after the click on a busy machine): take the action whose answer redirects to the new
+  // profile, i.e. the create action, not whichever action ran last.
+  page.on("response", (r) => {
+    const id = r.request().headers()["next-action"];
+    if (id && /\/profiles\/[0-9a-f-]{36}/.test(r.headers()["x-action-redirect"] ?? "")) actionId = id;
   });
   await page.getByLabel("Profile name").fill("Signed in create");
   await page.getByLabel("From address").fill("flows@example.com");
