@@ -11,7 +11,7 @@
  * Options: --quick (fewer samples, no 10,000-profile step; for trying the harness out),
  * --server-only (skip the in-process scenarios 1-3 and start-up), --inproc-only (only the
  * in-process scenarios 1-3), --monitor-only (only scenario 8: scheduled checks at scale and idle),
- * --keep (keep the databases).
+ * --relay-only (only scenario 9: the relay), --keep (keep the databases).
  */
 import { spawn } from "node:child_process";
 import path from "node:path";

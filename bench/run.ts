@@ -42,6 +42,7 @@ import { greetingDelaySwitch, type GreetingSwitch } from "./greeting-delay";
 import { ROOT, callFormAction, readServerActions, request, rssOfTree, rssSampler, startServer, stopAll, stopChild, type RunningServer, type ServerAction } from "./server";
 import { buildIsFresh, measureStartup, type StartupRun } from "./startup";
 import { scenarioMonitor } from "./monitor";
+import { scenarioRelay } from "./relay";
 import { fmtBytes, fmtDist, fmtMs, msSince, renderTable, round, summarize, verdict, type Row, type Summary } from "./stats";
 
 const USER = "sender@contoso.com";
@@ -51,7 +52,7 @@ const KB = 1000;
 /** Thrown to end the run after the in-process scenarios (--inproc-only). */
 class StopEarly extends Error {}
 
-type Options = { quick: boolean; keep: boolean; serverOnly: boolean; inprocOnly: boolean; monitorOnly: boolean };
+type Options = { quick: boolean; keep: boolean; serverOnly: boolean; inprocOnly: boolean; monitorOnly: boolean; relayOnly: boolean };
 
 type Ctx = {
   opts: Options;
@@ -641,7 +642,7 @@ function gitInfo(): { head: string; dirtyFiles: number } {
 }
 
 export async function runBenchmark(argv: string[]): Promise<number> {
-  const opts: Options = { quick: argv.includes("--quick"), keep: argv.includes("--keep"), serverOnly: argv.includes("--server-only"), inprocOnly: argv.includes("--inproc-only"), monitorOnly: argv.includes("--monitor-only") };
+  const opts: Options = { quick: argv.includes("--quick"), keep: argv.includes("--keep"), serverOnly: argv.includes("--server-only"), inprocOnly: argv.includes("--inproc-only"), monitorOnly: argv.includes("--monitor-only"), relayOnly: argv.includes("--relay-only") };
   const started = Date.now();
   const loadavgAtStart = os.loadavg().map((l) => round(l, 2));
   const benchRoot = path.join(ROOT, ".tmp/bench");
@@ -704,6 +705,10 @@ export async function runBenchmark(argv: string[]): Promise<number> {
     };
     if (opts.monitorOnly) {
       await scenarioMonitor(monitorCtx);
+      throw new StopEarly();
+    }
+    if (opts.relayOnly) {
+      await scenarioRelay(monitorCtx);
       throw new StopEarly();
     }
     if (!opts.serverOnly) {
@@ -825,6 +830,7 @@ export async function runBenchmark(argv: string[]): Promise<number> {
       row(ctx, "7 start-up", `first start (empty DATA_DIR) → first 200 (${first.answeredBy})`, `${fmtMs(first.totalMs)} = prepare ${fmtMs(first.prepareMs)} + next start ${fmtMs(first.nextStartMs)}`, "report");
     }
     if (!opts.serverOnly) await scenarioMonitor(monitorCtx);
+    if (!opts.serverOnly) await scenarioRelay(monitorCtx);
   } catch (error) {
     if (!(error instanceof StopEarly)) failed = error;
   } finally {
@@ -847,7 +853,7 @@ export async function runBenchmark(argv: string[]): Promise<number> {
   };
   fs.writeFileSync(path.join(ROOT, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
   if (!opts.keep) {
-    for (const dir of [inprocDir, serverDir, path.join(runDir, "monitor")]) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of [inprocDir, serverDir, path.join(runDir, "monitor"), path.join(runDir, "relay")]) fs.rmSync(dir, { recursive: true, force: true });
     for (const f of fs.readdirSync(runDir)) if ((f.startsWith("startup-") && !f.endsWith(".log")) || f === "template.db") fs.rmSync(path.join(runDir, f), { recursive: true, force: true });
   }
   process.stdout.write(`\n${renderTable(ctx.rows)}\n\n`);

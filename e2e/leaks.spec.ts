@@ -43,9 +43,15 @@ function storedSecretValues(): string[] {
     for (const row of db.prepare("SELECT id, secrets FROM TokenCacheEntry").all() as { id: string; secrets: string }[]) addAll(JSON.parse(open(row.secrets, key, row.id)));
     // Alert channels: webhook URLs (Teams/Slack URLs hold a token) and signing secrets.
     for (const row of db.prepare("SELECT id, secrets FROM AlertChannel WHERE secrets IS NOT NULL").all() as { id: string; secrets: string }[]) addAll(JSON.parse(open(row.secrets, key, row.id)));
+    // The relay's TLS private key (sealed with AAD "relay.tls").
+    const tls = db.prepare("SELECT value FROM Setting WHERE key = 'relay.tls'").get() as { value: string } | undefined;
+    if (tls) addValue((JSON.parse(open(tls.value, key, "relay.tls")) as { keyPem: string }).keyPem);
   } finally {
     db.close();
   }
+  // Relay device passwords are never stored: e2e/relay.spec.ts notes the ones it was shown.
+  const shown = path.join(DATA_DIR, "test-device-passwords.txt");
+  if (fs.existsSync(shown)) for (const p of fs.readFileSync(shown, "utf8").split("\n").filter(Boolean)) values.add(p);
   return [...values];
 }
 
@@ -70,10 +76,15 @@ test("no stored secret or token appears anywhere it must not", async ({ page, co
   const db = openDb();
   const profiles = db.prepare("SELECT id, kind FROM Profile").all() as { id: string; kind: string }[];
   const activityIds = (db.prepare("SELECT id FROM Activity WHERE detail IS NOT NULL ORDER BY at DESC LIMIT 20").all() as { id: string }[]).map((r) => r.id);
+  const relayDevices = (db.prepare("SELECT name FROM RelayDevice").all() as { name: string }[]).map((r) => r.name);
+  const relayMessages = (db.prepare("SELECT id FROM RelayMessage ORDER BY receivedAt DESC LIMIT 20").all() as { id: string }[]).map((r) => r.id);
   db.close();
   const urls = ["/", "/profiles", "/profiles/new", "/tokens", "/logs", "/logs?outcome=failure", "/settings", "/import"];
   for (const p of profiles) urls.push(`/profiles/${p.id}`, `/profiles/${p.id}/edit`, `/profiles/${p.id}/export`);
   for (const id of activityIds) urls.push(`/logs/${id}`);
+  urls.push("/relay");
+  for (const name of relayDevices) urls.push(`/relay/devices/${encodeURIComponent(name)}`);
+  for (const id of relayMessages) urls.push(`/relay/messages/${id}`);
   for (const url of urls) {
     const res = await page.goto(url);
     expect(res?.status(), url).toBeLessThan(500);

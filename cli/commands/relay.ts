@@ -1,12 +1,12 @@
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import { localOperator } from "@/lib/auth/actor";
 import { createDevice, deleteDevice, getDevice, listDevices, rotateDevicePassword, setDeviceEnabled, type DeviceDto, type DeviceWithPassword } from "@/lib/relay/devices";
-import { deleteQueueMessage, exportQueueMessage, getQueueMessage, getRelayHealth, listQueue, retryFailedMessages, retryQueueMessage, type QueueMessageDto } from "@/lib/relay/queue";
+import { deleteQueueMessage, exportQueueMessage, getQueueMessage, listQueue, retryFailedMessages, retryQueueMessage, type QueueMessageDto } from "@/lib/relay/queue";
 import { getRelaySettings, getRelayTlsInfo, listenConfigOf } from "@/lib/relay/settings";
 import { deviceGuide } from "@/lib/relay/guide";
 import { startRelay } from "@/lib/relay/service";
+import { getRelayStatus } from "@/lib/relay/status";
 import { flagBool, flagList, flagString, requirePositional, UsageError, type CliCommand } from "../framework";
 
 /** `relay …`: the relay's CLI twin (names fixed by issue 14 so scripts can rely on them). */
@@ -52,30 +52,16 @@ function queueLine(m: QueueMessageDto): string {
   return `${m.id}  ${m.state.padEnd(9)} ${m.receivedAt}  ${m.deviceName}  ${m.mailFrom} → ${m.rcptTo.slice(0, 3).join(", ")}${m.rcptCount > 3 ? ` (+${m.rcptCount - 3})` : ""}  ${m.size} B  tries ${m.attempts}${err}`;
 }
 
-/** Whether something answers SMTP on host:port (a relay running in another process). */
-function probe(host: string, port: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host, port });
-    const done = (v: string | null) => {
-      socket.destroy();
-      resolve(v);
-    };
-    socket.setTimeout(2000, () => done(null));
-    socket.once("error", () => done(null));
-    socket.once("data", (d) => {
-      socket.write("QUIT\r\n");
-      done(d.toString("utf8").split(/\r?\n/)[0]);
-    });
-  });
-}
-
 export const commands: CliCommand[] = [
   {
     path: ["relay", "serve"],
-    usage: "relay serve [--port P] [--host H] [--tls-port P]",
+    usage: "relay serve [--port P] [--host H] [--tls-port P] [--commit-timings FILE]",
     summary: "Run the SMTP relay alone in the foreground (systemd, Docker); SIGTERM stops it gracefully",
     async run({ args, stdout }) {
-      const relay = await startRelay({ port: portFlag(flagString(args, "port"), "port"), host: flagString(args, "host"), tlsPort: portFlag(flagString(args, "tls-port"), "tls-port"), log: stdout });
+      // --commit-timings: one line per accepted message, ms from the end of DATA to the 250 (npm run bench).
+      const timings = flagString(args, "commit-timings");
+      const onCommitTimed = timings ? (ms: number) => fs.appendFileSync(timings, `${ms.toFixed(3)}\n`) : undefined;
+      const relay = await startRelay({ port: portFlag(flagString(args, "port"), "port"), host: flagString(args, "host"), tlsPort: portFlag(flagString(args, "tls-port"), "tls-port"), onCommitTimed, log: stdout });
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           stdout(`[relay] ${signal}: no new messages (421), finishing deliveries in flight`);
@@ -93,16 +79,13 @@ export const commands: CliCommand[] = [
     usage: "relay status [--json]",
     summary: "Listener address and state, TLS fingerprint, queue depth, oldest deferred message, silent devices",
     async run({ args, stdout }) {
-      const settings = await getRelaySettings();
-      const listen = listenConfigOf(settings);
-      const [tls, health] = await Promise.all([getRelayTlsInfo(), getRelayHealth()]);
-      const greeting = listen.enabled ? await probe(listen.host, listen.port) : null;
-      const out = { listener: { ...listen, answering: Boolean(greeting), greeting }, tls, queue: health, settings: { maxSizeMb: settings.maxSizeMb, lifetimeHours: settings.lifetimeHours, concurrencyPerProfile: settings.concurrencyPerProfile } };
+      const { listen, tls, health, greeting, startedAt, settings } = await getRelayStatus(localOperator());
+      const out = { listener: { ...listen, answering: Boolean(greeting), greeting, startedAt }, tls, queue: health, settings: { maxSizeMb: settings.maxSizeMb, lifetimeHours: settings.lifetimeHours, concurrencyPerProfile: settings.concurrencyPerProfile } };
       if (flagBool(args, "json")) {
         stdout(json(out));
         return;
       }
-      stdout(`listener   ${listen.enabled ? `${listen.host}:${listen.port}${listen.tlsPort ? ` + TLS ${listen.tlsPort}` : ""} (from ${listen.source === "env" ? "RELAY_PORT" : "the Relay settings"}) — ${greeting ? `answering: ${greeting}` : "not answering"}` : "off (set RELAY_PORT or enable it in the Relay settings)"}`);
+      stdout(`listener   ${listen.enabled ? `${listen.host}:${listen.port}${listen.tlsPort ? ` + TLS ${listen.tlsPort}` : ""} (from ${listen.source === "env" ? "RELAY_PORT" : "the Relay settings"}) — ${greeting ? `answering since ${startedAt ?? "?"}: ${greeting}` : "not answering"}` : "off (set RELAY_PORT or enable it in the Relay settings)"}`);
       stdout(`tls        ${tls ? `${tls.source}, ${tls.subject}, until ${tls.notAfter}, SHA-256 ${tls.sha256}` : "no certificate yet (a self-signed one is made at first start)"}`);
       stdout(`queue      ${health.queued} queued, ${health.sending} sending, ${health.deferred} deferred, ${health.failed} failed; last 24 h: ${health.deliveredLast24h} delivered, ${health.failedLast24h} failed`);
       stdout(`oldest     ${health.oldestDeferredAgeSeconds === null ? "no deferred message" : `deferred message waiting ${Math.round(health.oldestDeferredAgeSeconds / 60)} min`}`);

@@ -11,6 +11,7 @@ export const ITEMS: { href: string; label: string; icon: string }[] = [
   { href: "/", label: "Dashboard", icon: "M3 12l9-8 9 8M5 10v10h5v-6h4v6h5V10" },
   { href: "/profiles", label: "Profiles", icon: "M4 6h16v12H4zM4 7l8 6 8-6" },
   { href: "/tokens", label: "Token cache", icon: "M15 7a4 4 0 1 1-3.9 5H3v3h3v3h3v-3h2.1A4 4 0 0 1 15 7z" },
+  { href: "/relay", label: "Relay", icon: "M4 12h10m0 0l-4-4m4 4l-4 4M16 5h4v14h-4" },
   { href: "/monitoring", label: "Monitoring", icon: "M3 12h4l3-8 4 16 3-8h4" },
   { href: "/logs", label: "Logs", icon: "M5 4h14v16H5zM8 8h8M8 12h8M8 16h5" },
   { href: "/import", label: "Import", icon: "M12 3v12m0 0l-4-4m4 4l4-4M4 17v3h16v-3" },

@@ -122,11 +122,9 @@ export async function enqueueMessage(input: EnqueueInput): Promise<void> {
       expiresAt: new Date(input.receivedAt.getTime() + input.lifetimeMs),
     },
   });
-  if (!input.deviceId) {
-    await create;
-    return;
-  }
-  await db.$transaction([create, db.relayDevice.updateMany({ where: { id: input.deviceId }, data: { acceptedCount: { increment: 1 }, lastSeenAt: input.receivedAt, lastSeenIp: input.clientIp } })]);
+  await create;
+  // The device's counters are not part of the durable write the 250 waits for.
+  if (input.deviceId) void db.relayDevice.updateMany({ where: { id: input.deviceId }, data: { acceptedCount: { increment: 1 }, lastSeenAt: input.receivedAt, lastSeenIp: input.clientIp } }).catch(() => undefined);
 }
 
 /** Messages a device sent since the start of the current UTC day (for the daily quota). */
@@ -163,7 +161,7 @@ export async function claimMessages(owner: string, limit: number, leaseMs: numbe
     where: dueWhere(now),
     orderBy: [{ nextAttemptAt: "asc" }],
     take: Math.max(limit * 4, 16),
-    select: { id: true, profileId: true },
+    select: { id: true, profileId: true, mailFrom: true, rcptTo: true, attempts: true, expiresAt: true, receivedAt: true, size: true, sha256: true, messageId: true, deviceName: true },
   });
   const taken = new Map<string, number>();
   const out: ClaimedMessage[] = [];
@@ -174,11 +172,10 @@ export async function claimMessages(owner: string, limit: number, leaseMs: numbe
       where: { id: c.id, ...dueWhere(now) },
       data: { state: "sending", leaseOwner: owner, leaseUntil: new Date(Date.now() + leaseMs), attempts: { increment: 1 } },
     });
+    // Lost the race: another worker took it between the read and the compare-and-set.
     if (res.count !== 1) continue;
-    const row = await db.relayMessage.findUnique({ where: { id: c.id } });
-    if (!row || row.leaseOwner !== owner) continue;
     taken.set(c.profileId, (taken.get(c.profileId) ?? 0) + 1);
-    out.push({ id: row.id, profileId: row.profileId, mailFrom: row.mailFrom, rcptTo: JSON.parse(row.rcptTo) as string[], attempts: row.attempts, expiresAt: row.expiresAt, receivedAt: row.receivedAt, size: row.size, sha256: row.sha256, messageId: row.messageId, deviceName: row.deviceName });
+    out.push({ ...c, rcptTo: JSON.parse(c.rcptTo) as string[], attempts: c.attempts + 1 });
   }
   return out;
 }
@@ -297,6 +294,23 @@ export async function recoverSpoolOrphans(lifetimeMs: number, minAgeMs = 60_000)
   return n;
 }
 
+/**
+ * Delivered messages keep their spool file for `keepMs` (headers and .eml on the Relay page);
+ * older ones are removed here. Returns how many files were removed.
+ */
+export async function sweepDeliveredSpool(keepMs: number): Promise<number> {
+  const db = getDb();
+  const ids = await listSpoolIds();
+  const cutoff = new Date(Date.now() - keepMs);
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const old = await db.relayMessage.findMany({ where: { id: { in: ids.slice(i, i + 500) }, state: "delivered", deliveredAt: { lt: cutoff } }, select: { id: true } });
+    for (const r of old) await removeSpool(r.id);
+    n += old.length;
+  }
+  return n;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Console / CLI
 
@@ -340,7 +354,7 @@ export async function getQueueMessage(_actor: Actor, id: string): Promise<QueueM
     const { headerBlock } = await import("./headers");
     headers = headerBlock(raw);
   } catch {
-    headers = row.state === "delivered" || row.state === "failed" ? "(the message body is no longer kept)" : "(spool file missing)";
+    headers = row.state === "delivered" ? "(delivered more than a day ago: the message itself is no longer kept)" : "(spool file missing)";
   }
   return {
     ...toDto(row),

@@ -1,9 +1,9 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { recordActivity } from "../activity/dal";
-import { claimMessages, finishAttempt, newWorkerId, releaseLease, renewLease, type ClaimedMessage } from "./queue";
+import { claimMessages, finishAttempt, newWorkerId, releaseLease, renewLease, sweepDeliveredSpool, type ClaimedMessage } from "./queue";
 import { deliverRaw, type RelayDeliveryResult } from "./deliver";
-import { readSpool, removeSpool } from "./spool";
+import { readSpool } from "./spool";
 import type { RelaySettings } from "./schema";
 
 /**
@@ -79,7 +79,13 @@ export class RelayWorker {
   }
 
   private async run(): Promise<void> {
+    let swept = 0;
     while (this.running) {
+      // Delivered messages stay viewable (headers, .eml) for a day; then their spool file goes.
+      if (Date.now() - swept > 10 * 60_000) {
+        swept = Date.now();
+        void sweepDeliveredSpool(24 * 3600_000).catch(() => undefined);
+      }
       let claimed: ClaimedMessage[] = [];
       try {
         const s = this.options.settings();
@@ -140,8 +146,7 @@ export class RelayWorker {
   private async finish(m: ClaimedMessage, r: RelayDeliveryResult): Promise<void> {
     const s = this.options.settings();
     if (r.ok) {
-      const changed = await finishAttempt(m.id, this.id, { outcome: "delivered", durationMs: r.durationMs, summary: r.logOnly ? "Recorded (log-only profile, not sent)" : `Delivered: ${r.remoteReply}`, remoteReply: r.remoteReply, transcript: r.transcript });
-      if (changed) await removeSpool(m.id);
+      await finishAttempt(m.id, this.id, { outcome: "delivered", durationMs: r.durationMs, summary: r.logOnly ? "Recorded (log-only profile, not sent)" : `Delivered: ${r.remoteReply}`, remoteReply: r.remoteReply, transcript: r.transcript });
       this.stats.delivered++;
       return;
     }
