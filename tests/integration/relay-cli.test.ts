@@ -32,7 +32,7 @@ beforeAll(async () => {
   profileId = (await profileFor("log-only", "relay-log", {})).id;
 });
 
-describe("relay CLI", () => {
+describe("relay CLI", { timeout: 120_000 }, () => {
   it("device add prints the password once (--json), list/show never do", async () => {
     const add = await cli("relay", "device", "add", "erp-job", "--profile", "relay-log", "--allow-from", "@contoso.com", "--allow-from", "erp@example.org", "--allow-ip", "10.1.2.0/24", "--rate", "60", "--quota", "5000", "--json");
     expect(add.code, add.err).toBe(0);

@@ -44,6 +44,10 @@ afterAll(async () => {
   await Promise.all([idp?.close(), peer?.stop(), proxy?.stop()]);
 });
 
+// Each test waits on conditions; the bound only has to cover starting `relay serve` again (tsx
+// compiling the CLI) on a busy machine.
+const RESTART_BOUND = 180_000;
+
 describe("relay durability", () => {
   it("kill -9 during DATA: the client gets no 250, nothing is queued, no partial file survives the restart", async () => {
     const before = await countQueue();
@@ -62,7 +66,7 @@ describe("relay durability", () => {
     expect(fs.readdirSync(path.join(spoolDir(), "tmp"))).toEqual([]);
     const after = await countQueue();
     expect(Object.values(after).reduce((a, b) => a + b, 0)).toBe(Object.values(before).reduce((a, b) => a + b, 0));
-  });
+  }, RESTART_BOUND);
 
   it("kill -9 after the 250, before delivery: every accepted message is delivered after the restart", async () => {
     proxy.setUp(false);
@@ -73,7 +77,7 @@ describe("relay durability", () => {
     proxy.setUp(true);
     await start();
     for (const i of infos) await waitFor(`delivery of ${i.messageId}`, () => arrivals(i.messageId) >= 1, 60_000);
-  });
+  }, RESTART_BOUND);
 
   it("kill -9 during a delivery: the lease of the dead worker is released at restart and the message is delivered", async () => {
     proxy.setHold(true);
@@ -85,7 +89,7 @@ describe("relay durability", () => {
     await start();
     await waitFor("delivered after restart", async () => (await getQueueMessage(operator, id)).state === "delivered", 60_000);
     expect(arrivals(info.messageId)).toBeGreaterThanOrEqual(1);
-  });
+  }, RESTART_BOUND);
 
   it("1,000 messages from 20 concurrent clients with the upstream flapping: every accepted message arrives", async () => {
     const flap = setInterval(() => proxy.setUp(!proxy.isUp()), 400);
@@ -133,7 +137,7 @@ describe("relay durability", () => {
     expect(accepted.filter((id) => !counts.has(bare(id)))).toEqual([]);
   }, 600_000);
 
-  it("SIGTERM: new transactions get 421, an in-flight delivery finishes, the process exits", async () => {
+  it("SIGTERM: new transactions get 421, an in-flight delivery finishes, the process exits", { timeout: RESTART_BOUND }, async () => {
     proxy.setHold(true);
     const info = await send("in flight at SIGTERM");
     const id = info.response.match(/queued as (\S+)/)![1];

@@ -61,7 +61,7 @@ afterAll(async () => {
 
 const send = (device: string, mail: Record<string, unknown>) => relayTransport(port, device, devices[device].password).sendMail({ from: "printer@contoso.com", to: "a@example.net", subject: "relay", text: "hello", ...mail });
 
-describe("relay delivery", () => {
+describe("relay delivery", { timeout: 120_000 }, () => {
   it("a 6 MB message arrives whole through Graph (draft + upload session) with its Bcc", async () => {
     const file = randomBytes(6 * 1024 * 1024);
     const info = await send("graph-dev", { from: GRAPH_MAILBOX, bcc: "hidden@example.net", attachments: [{ filename: "scan.pdf", content: file, contentType: "application/pdf" }] });
@@ -145,7 +145,7 @@ describe("relay delivery", () => {
   });
 });
 
-describe("bad input at the listener", () => {
+describe("bad input at the listener", { timeout: 120_000 }, () => {
   const auth = (d = "log-dev") => ["--port", String(port), "--tls", "--auth", "LOGIN", "--auth-user", d, "--auth-password", devices[d].password];
   const stillServing = async () => {
     const r = await swaks([...auth(), "--from", "a@contoso.com", "--to", "ok@example.net"]);

@@ -38,7 +38,7 @@ afterAll(async () => {
   await Promise.all([idp?.close(), peer?.stop()]);
 });
 
-describe("relay", () => {
+describe("relay", { timeout: 120_000 }, () => {
   it("generates a device password of at least 24 characters and stores only a scrypt hash", () => {
     expect(device.password.length).toBeGreaterThanOrEqual(24);
     expect(rawDatabaseBytes(db).includes(Buffer.from(device.password))).toBe(false);
