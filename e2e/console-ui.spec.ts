@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import AxeBuilder from "@axe-core/playwright";
@@ -465,4 +466,29 @@ test("16.3 the profile form flags the doctor's findings on the fields while typi
   await expect(hint("impersonateUser")).toContainText("not in example.org");
   await page.getByLabel("User to impersonate").fill("sender@example.org");
   await expect(hint("impersonateUser")).toHaveCount(0);
+});
+
+test("16.5 a transcript names its profile, time and outcome; copy and download give the same text", async ({ page, context }) => {
+  await ensureSignedIn(page);
+  const row = fromDb<{ id: string; action: string; outcome: string; name: string | null }>(
+    "SELECT a.id, a.action, a.outcome, p.name FROM Activity a LEFT JOIN Profile p ON p.id = a.profileId WHERE a.detail IS NOT NULL AND a.profileId IS NOT NULL ORDER BY a.at DESC LIMIT 1",
+  );
+  test.skip(!row, "no transcript with a profile in this run");
+  await page.goto(`/logs/${row!.id}`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Transcript: ${row!.action} · ${row!.name}`);
+  const facts = page.getByTestId("transcript-facts");
+  await expect(facts).toContainText(row!.outcome);
+  await expect(facts).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
+  await expect(facts.getByRole("link", { name: row!.name! })).toBeVisible();
+  const text = await page.getByTestId("transcript").textContent();
+  expect(text?.length).toBeGreaterThan(0);
+
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await page.getByRole("button", { name: "Copy transcript" }).click();
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(text);
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download .txt" }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^transcript-[A-Za-z0-9._-]+-\d{8}-\d{6}\.txt$/);
+  const file = await download.path();
+  expect(fs.readFileSync(file, "utf8")).toBe(text);
 });
