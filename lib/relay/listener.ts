@@ -29,6 +29,8 @@ export type ListenerOptions = {
   /** Milliseconds from the end of DATA to the 250 (the durable write), for the benchmark. */
   onCommitTimed?: (ms: number) => void;
   log?: (line: string) => void;
+  /** The clock of the lockouts, the rate limit and the daily quota's day (tests move it). */
+  now?: () => number;
 };
 
 type SessionState = { ip: string; device: DevicePolicy | null; noAuth: boolean; writer: SpoolWriter | null };
@@ -45,12 +47,14 @@ const SMTP_NAME = os.hostname() || "omc-relay";
 
 export async function startListener(options: ListenerOptions): Promise<RelayListener> {
   ensureSpoolDir();
+  const now = options.now ?? Date.now;
   const sessions = new Map<string, SessionState>();
   const lockouts = new Lockouts(
     () => options.settings().authMaxFailures,
     () => options.settings().authLockMinutes * 60_000,
+    now,
   );
-  const rates = new RateLimiter();
+  const rates = new RateLimiter(now);
   let stopping = false;
   const servers: SMTPServer[] = [];
 
@@ -145,7 +149,7 @@ export async function startListener(options: ListenerOptions): Promise<RelayList
         }
         st.device = device;
         if (!senderAllowed(device, address.address)) return callback(refuse(session, `550 5.7.1 Sender <${address.address}> is not allowed for device "${device.name}"`, "MAIL FROM", device.name));
-        if (device.dailyQuota && (await countDeviceToday(device.id)) >= device.dailyQuota) {
+        if (device.dailyQuota && (await countDeviceToday(device.id, new Date(now()))) >= device.dailyQuota) {
           return callback(refuse(session, `452 4.7.1 Daily quota of ${device.dailyQuota} messages reached for device "${device.name}"; try again tomorrow (UTC)`, "MAIL FROM", device.name));
         }
         if (device.rateLimit && !rates.take(device.id, device.rateLimit)) {

@@ -9,19 +9,23 @@ type Counter = { failures: number; windowStart: number; lockedUntil: number };
 
 export class Lockouts {
   private readonly counters = new Map<string, Counter>();
-  constructor(private readonly maxFailures: () => number, private readonly lockMs: () => number) {}
+  constructor(
+    private readonly maxFailures: () => number,
+    private readonly lockMs: () => number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Milliseconds left on the lock of this key, or 0. */
   lockedFor(key: string): number {
     const c = this.counters.get(key);
     if (!c) return 0;
-    const left = c.lockedUntil - Date.now();
+    const left = c.lockedUntil - this.now();
     return left > 0 ? left : 0;
   }
 
   /** Counts a failure; returns true when this failure started a lock. */
   fail(key: string): boolean {
-    const now = Date.now();
+    const now = this.now();
     const window = this.lockMs();
     let c = this.counters.get(key);
     if (!c || now - c.windowStart > window) c = { failures: 0, windowStart: now, lockedUntil: 0 };
@@ -40,21 +44,22 @@ export class Lockouts {
 
   succeed(key: string): void {
     const c = this.counters.get(key);
-    if (c && c.lockedUntil <= Date.now()) this.counters.delete(key);
+    if (c && c.lockedUntil <= this.now()) this.counters.delete(key);
   }
 
   private prune(): void {
-    const now = Date.now();
+    const now = this.now();
     for (const [k, c] of this.counters) if (c.lockedUntil < now && now - c.windowStart > this.lockMs()) this.counters.delete(k);
   }
 }
 
 export class RateLimiter {
   private readonly windows = new Map<string, number[]>();
+  constructor(private readonly now: () => number = Date.now) {}
 
   /** Takes one slot of `perMinute` for `key`; false (and nothing taken) when the window is full. */
   take(key: string, perMinute: number): boolean {
-    const now = Date.now();
+    const now = this.now();
     const list = (this.windows.get(key) ?? []).filter((t) => now - t < 60_000);
     if (list.length >= perMinute) {
       this.windows.set(key, list);

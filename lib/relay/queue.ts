@@ -128,8 +128,8 @@ export async function enqueueMessage(input: EnqueueInput): Promise<void> {
 }
 
 /** Messages a device sent since the start of the current UTC day (for the daily quota). */
-export async function countDeviceToday(deviceId: string): Promise<number> {
-  const start = new Date();
+export async function countDeviceToday(deviceId: string, now = new Date()): Promise<number> {
+  const start = new Date(now);
   start.setUTCHours(0, 0, 0, 0);
   return getDb().relayMessage.count({ where: { deviceId, receivedAt: { gte: start } } });
 }

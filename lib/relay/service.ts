@@ -34,6 +34,8 @@ export type StartRelayOptions = {
   pollMs?: number;
   settingsRefreshMs?: number;
   onCommitTimed?: (ms: number) => void;
+  /** The listener's policy clock (lockouts, rate limit, quota day). */
+  now?: () => number;
   log?: (line: string) => void;
 };
 
@@ -79,6 +81,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
         tlsPort: options.tlsPort === undefined ? cfg.tlsPort : options.tlsPort,
         onAccepted: () => worker.kick(),
         onCommitTimed: options.onCommitTimed,
+        now: options.now,
         log,
       });
     } catch (error) {

@@ -11,7 +11,7 @@ import { getRelaySettings, listenConfigOf } from "./settings";
  * on or off in the console starts or stops it within `checkMs`.
  */
 
-const state = globalThis as unknown as { __omcRelaySupervisor?: { timer: NodeJS.Timeout } };
+const state = globalThis as unknown as { __omcRelaySupervisor?: { stop: () => Promise<void> } };
 
 export function startRelaySupervisor(options: { checkMs?: number; log?: (l: string) => void } = {}): void {
   if (state.__omcRelaySupervisor) return;
@@ -45,6 +45,7 @@ export function startRelaySupervisor(options: { checkMs?: number; log?: (l: stri
     } catch {
       return;
     }
+    if (shuttingDown) return;
     if (enabled && !child && Date.now() >= restartAt) launch();
     if (!enabled && child) {
       log("[console] relay disabled in the console: stopping it");
@@ -54,15 +55,33 @@ export function startRelaySupervisor(options: { checkMs?: number; log?: (l: stri
 
   const timer = setInterval(() => void check(), options.checkMs ?? 10_000);
   timer.unref();
-  state.__omcRelaySupervisor = { timer };
-  void check();
 
   // Next.js exits on SIGTERM/SIGINT; the child gets the signal first and finishes on its own
   // (no new messages with 421, in-flight deliveries within the grace period, the rest queued).
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.prependListener(signal, () => {
+  const onSignal = () => {
+    shuttingDown = true;
+    child?.kill("SIGTERM");
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.prependListener(signal, onSignal);
+
+  state.__omcRelaySupervisor = {
+    stop: async () => {
       shuttingDown = true;
-      child?.kill("SIGTERM");
-    });
-  }
+      clearInterval(timer);
+      for (const signal of ["SIGTERM", "SIGINT"] as const) process.off(signal, onSignal);
+      const running = child as ChildProcess | null;
+      if (running && running.exitCode === null && running.signalCode === null) {
+        const exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
+        running.kill("SIGTERM");
+        await exited;
+      }
+      state.__omcRelaySupervisor = undefined;
+    },
+  };
+  void check();
+}
+
+/** Stops the supervisor and its relay child gracefully (SIGTERM, waits for the exit); tests use it. */
+export async function stopRelaySupervisor(): Promise<void> {
+  await state.__omcRelaySupervisor?.stop();
 }
