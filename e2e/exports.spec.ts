@@ -61,12 +61,17 @@ test("import: Check shows the format, warnings with lines and the AADSTS900023 f
   await expect(page.getByText("Values the file does not contain")).toBeVisible();
   await expect(page.locator("#set-clientId-error")).toContainText("Line 6 (CLIENT_ID) is the placeholder");
   await expect(page.locator("#set-tenantId-error")).toContainText("Line 7 (TENANT_ID) is the placeholder");
+  // The guide's sender@yourdomain.com is a placeholder too: flagged once, on its own input.
+  await expect(page.locator("#set-loginUser-error")).toContainText('Line 12 (DELEGATED_USER) is the placeholder "sender@yourdomain.com"');
+  await expect(page.getByTestId("import-issues").getByText("sender@yourdomain.com")).toHaveCount(1);
+  await expect(page.locator('[data-rule="placeholder-values"]')).toHaveCount(0);
   await expect(importButton).toBeDisabled();
   await screenshot(page, "doctor");
 
   // Supply what the file lacks and check again: now the token URL itself is refused, by line.
   await page.getByLabel("Client ID", { exact: true }).fill(CLIENT);
   await page.getByLabel("Tenant ID", { exact: true }).fill(TENANT);
+  await page.getByLabel("Login user (DELEGATED_USER)", { exact: true }).fill("sender@contoso.com");
   await expect(page.getByTestId("import-status")).toContainText("check again");
   await page.getByRole("button", { name: "Check" }).click();
   await expect(page.getByTestId("import-issues")).toContainText("Line 8 (TOKEN_URL)");
@@ -97,7 +102,7 @@ test("import: Check shows the format, warnings with lines and the AADSTS900023 f
   try {
     const row = db.prepare("SELECT settings FROM Profile WHERE id = ?").get(profileId) as { settings: string };
     const settings = JSON.parse(row.settings);
-    expect(settings).toMatchObject({ kind: "m365-delegated", clientId: CLIENT, tenantId: TENANT, loginUser: "sender@yourdomain.com" });
+    expect(settings).toMatchObject({ kind: "m365-delegated", clientId: CLIENT, tenantId: TENANT, loginUser: "sender@contoso.com" });
     expect(settings.tokenUrl).toContain("{TENANT_ID}");
     const imported = db.prepare("SELECT summary FROM Activity WHERE action = 'import' AND profileId = ?").get(profileId) as { summary: string };
     expect(imported.summary).toContain("from imail-config with password");
@@ -120,6 +125,34 @@ test("a second import under the same name is refused next to the name, and nothi
   } finally {
     db.close();
   }
+});
+
+test("the iMail APP example imports without a From address (iMail fills {FROM_ADDRESS}): marked incomplete, the send test asks for it", async ({ page }) => {
+  const name = `Exports app ${RUN}`;
+  await ensureSignedIn(page);
+  // The guide's APP example byte for byte (wrapped TOKEN_URL and ENDPOINT, trailing blanks, CRLF), real ids and secret.
+  const text = fs
+    .readFileSync("lib/export/__fixtures__/reference-imail-app.config", "utf8")
+    .replace("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", CLIENT)
+    .replace("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", TENANT)
+    .replace("your-client-secret", `App-Secret-${RUN}`)
+    .replace(/\n/g, "\r\n");
+  await page.goto("/import");
+  await page.getByLabel("File contents").fill(text);
+  await page.getByLabel("Profile name").fill(name);
+  await page.getByRole("button", { name: "Check" }).click();
+  await expect(page.getByTestId("import-status")).toContainText(`Ready to import as "${name}"`);
+  await expect(page.getByTestId("import-warnings")).toContainText("Incomplete: From address (fromAddress) is not set");
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await page.waitForURL(/\/profiles\/[0-9a-f-]{36}\?created=1$/);
+  await expect(page.getByText("Incomplete", { exact: true }).first()).toBeVisible();
+  const note = page.getByRole("note").filter({ hasText: "From address is not set on this profile" });
+  await expect(note).toBeVisible();
+  await expect(note.getByRole("link", { name: "set From address on the profile" })).toHaveAttribute("href", `/profiles/${profileIdOf(page)}/edit`);
+
+  // The profile list's "incomplete" filter finds it.
+  await page.goto(`/profiles?status=incomplete&q=${encodeURIComponent(name)}`);
+  await expect(page.getByRole("link", { name, exact: true })).toBeVisible();
 });
 
 test("export: preview and download without secrets (no-store), include secrets refused then shown, all logged", async ({ page, context }) => {
@@ -160,7 +193,7 @@ test("export: preview and download without secrets (no-store), include secrets r
   expect(file).toMatch(/^CLIENT_ID\s+= 9e8d7c6b-5a49-4837-a261-504f3e2d1c0b$/m);
   expect(file).toMatch(/^TENANT_ID\s+= 0b1c2d3e-4f50-4617-8a9b-c0d1e2f3a4b5$/m);
   expect(file).toMatch(/^TOKEN_URL\s+= https:\/\/login\.microsoftonline\.com\/\{TENANT_ID\}\/oauth2\/v2\.0\/token$/m);
-  expect(file).toMatch(/^DELEGATED_USER\s+= sender@yourdomain\.com$/m);
+  expect(file).toMatch(/^DELEGATED_USER\s+= sender@contoso\.com$/m);
   expect(file).toMatch(/^DELEGATED_PASSWORD\s+= <DELEGATED_PASSWORD>$/m);
   expect(file).not.toContain(PASSWORD);
 
@@ -268,13 +301,14 @@ test("export all: the list's selection as one ZIP, placeholders first, then with
 test("iMail export with secrets carries the cached token and its expiry in the IBM i's format", async ({ page }) => {
   const name = `Exports token ${RUN}`;
   const userPassword = `Token-Delegated-Pw-${RUN}`;
-  const idp = await startFakeEntra({ tenants: [TENANT], clients: [{ clientId: CLIENT, publicClient: true }], users: [{ username: "sender@yourdomain.com", password: userPassword }] });
+  const idp = await startFakeEntra({ tenants: [TENANT], clients: [{ clientId: CLIENT, publicClient: true }], users: [{ username: "sender@contoso.com", password: userPassword }] });
   try {
     await ensureSignedIn(page);
     // The reference example, pointed at the fake Entra ID, imported as is.
     const text = REFERENCE.replace("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxxx", CLIENT)
       .replace("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxxx", TENANT)
       .replace("https://login.microsoftonline.com/{TENANT_ID}/oauth2/v2.0/token", `${idp.url}/{TENANT_ID}/oauth2/v2.0/token`)
+      .replace("sender@yourdomain.com", "sender@contoso.com")
       .replace("your-password", userPassword);
     await page.goto("/import");
     await page.getByLabel("File contents").fill(text);

@@ -3,6 +3,7 @@ import { localOperator } from "@/lib/auth/actor";
 import { isAppError } from "@/lib/errors";
 import { checkImport } from "@/lib/export/import-check";
 import { describeImportIssue, importIssuesOf } from "@/lib/export/import-issues";
+import { missingConsoleFields } from "@/lib/profiles/completeness";
 import { importProfile } from "@/lib/export/service";
 import { IMPORT_FORMAT_IDS, type ImportFormatId } from "@/lib/export/types";
 import { flagBool, flagList, flagString, requirePositional, UsageError, type CliCommand } from "../framework";
@@ -67,6 +68,11 @@ export const commands: CliCommand[] = [
       }
       for (const w of p.importWarnings) stderr(`warning: ${w.line ? `line ${w.line}: ` : ""}${w.message}`);
       stdout(`Imported profile "${p.name}" (${p.kind}, id ${p.id}) from ${p.importFormat}`);
+      if (p.status === "incomplete") {
+        // The warning above says why; this says how (the console's profile list filters on it).
+        const missing = missingConsoleFields(p.settings);
+        stdout(`Marked incomplete (no ${missing.map((m) => m.field).join(", ")}): set it with: npm run cli -- profile update "${p.name}" ${missing.map((m) => `--set ${m.field}=…`).join(" ")}`);
+      }
       stdout(`Next: npm run cli -- doctor "${p.name}"`);
     },
   },

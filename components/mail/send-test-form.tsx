@@ -33,6 +33,8 @@ export type SendTestFormProps = {
   oauth: boolean;
   defaultFrom: string;
   fromHelp: string;
+  /** The profile lacks the mailbox the test sends as (an import from iMail or IBM i): the From address must be given. */
+  fromRequired?: boolean;
 };
 
 function planOf(transport: SendTransport, oauth: boolean): PlanStep[] {
@@ -70,7 +72,7 @@ const checkboxClass = "h-4 w-4 rounded border-slate-300 text-indigo-600 focus:ri
  * lost after a send or a refusal; attachments are read in the browser (Graph's 3 MB limit is
  * checked before anything is sent).
  */
-export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHelp }: SendTestFormProps) {
+export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHelp, fromRequired }: SendTestFormProps) {
   const uid = useId();
   const ids = {
     to: `${uid}-to`,
@@ -238,8 +240,8 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
             <Field id={ids.bcc} label="Bcc" error={err("bcc")}>
               <input id={ids.bcc} type="text" inputMode="email" autoComplete="off" spellCheck={false} value={bcc} onChange={(e) => setBcc(e.target.value)} placeholder="optional" className={inputClass} {...aria("bcc", false)} />
             </Field>
-            <Field id={ids.from} label="From" error={err("from")} help={`${defaultFrom ? `Empty: ${defaultFrom}. ` : ""}${fromHelp}`}>
-              <input id={ids.from} type="email" autoComplete="off" spellCheck={false} value={from} onChange={(e) => setFrom(e.target.value)} placeholder={defaultFrom || "sender@example.com"} className={inputClass} {...aria("from", true)} />
+            <Field id={ids.from} label="From" required={fromRequired} error={err("from")} help={`${defaultFrom ? `Empty: ${defaultFrom}. ` : ""}${fromHelp}`}>
+              <input id={ids.from} type="email" autoComplete="off" spellCheck={false} value={from} onChange={(e) => setFrom(e.target.value)} placeholder={defaultFrom || "sender@example.com"} required={fromRequired} className={inputClass} {...aria("from", true)} />
             </Field>
             <Field id={ids.subject} label="Subject" error={err("subject")}>
               <input id={ids.subject} type="text" value={subject} onChange={(e) => setSubject(e.target.value)} className={inputClass} {...aria("subject", false)} />

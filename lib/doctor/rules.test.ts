@@ -36,6 +36,7 @@ const cases: Case[] = [
   { rule: "imail-app-scope-endpoint", positive: input("m365-app-graph", { scope: undefined }), negative: input("m365-app-graph") },
   { rule: "imail-unknown-mode", positive: { ...input("m365-delegated"), settings: { name: "x" }, source: { format: "system-properties", raw: {}, sources: {}, fatal: { message: 'Unknown OAuth mode: imail.oauth.mode must be DELEGATE or APP (found "X")' } } }, negative: { ...input("m365-delegated"), source: { format: "system-properties", raw: {}, sources: {} } } },
   { rule: "placeholder-values", positive: input("m365-delegated", { clientId: "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" }), negative: input("m365-delegated") },
+  { rule: "console-field-missing", positive: input("m365-app-smtp", { mailbox: undefined }), negative: input("m365-app-smtp") },
   { rule: "token-url-shell-placeholder", positive: input("m365-delegated", { tokenUrl: "https://login.microsoftonline.com/$TENANT_ID/oauth2/v2.0/token" }), negative: input("m365-delegated") },
   { rule: "token-url-tenant-placeholder-missing", positive: input("m365-app-graph", { tokenUrl: "https://login.microsoftonline.com/common/oauth2/v2.0/token" }), negative: input("m365-app-graph") },
   { rule: "tenant-id-missing", positive: input("m365-app-smtp", { tenantId: "" }), negative: input("m365-app-smtp") },

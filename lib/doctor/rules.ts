@@ -2,6 +2,7 @@ import { GUID_PATTERN } from "../constants";
 import { DEFAULTS, type ProfileKind, type ProfileSettings } from "../profiles/schema";
 import { exchangeAuthorizationOf } from "../export/exchange-powershell";
 import { isPlaceholder } from "../export/text";
+import { missingConsoleFields } from "../profiles/completeness";
 import { KEY_DERIVED_FIELDS } from "../oauth/service-account-key";
 import { IMAIL_MESSAGES } from "../export/imail-config";
 import { UNKNOWN_MODE } from "../export/system-properties";
@@ -136,6 +137,18 @@ export const RULES: DoctorRule[] = [
         if (DERIVED_FROM_KEY.includes(k)) continue;
         if (typeof v === "string" && isPlaceholder(v)) hits.push({ problem: `${where(i, k)} holds the placeholder "${v.slice(0, 40)}".`, field: `settings.${k}` });
       }
+      return hits.length ? hits : null;
+    },
+  },
+  {
+    id: "console-field-missing",
+    severity: "warning",
+    title: "A field the console needs to send a test is not set",
+    why: "The target system does without it (iMail fills {FROM_ADDRESS} per message; the IBM i SMTP server decides the sender), but a send test from the console needs a mailbox to send as. The profile is marked incomplete.",
+    fix: "Edit the profile and set the field, or enter a From address in the send-test form.",
+    stepId: STEP.consoleProfile,
+    check: (i) => {
+      const hits = missingConsoleFields(i.settings as ProfileSettings).map((m) => ({ problem: `${m.label} (${m.field}) is not set: ${m.why}.`, field: `settings.${m.field}` }));
       return hits.length ? hits : null;
     },
   },

@@ -1,3 +1,4 @@
+import { MAILBOX_PLACEHOLDER } from "../profiles/completeness";
 import { AppError } from "../errors";
 import { DEFAULTS, type ProfileSettings } from "../profiles/schema";
 import { slugify } from "./text";
@@ -134,7 +135,8 @@ export function renderExchangePowerShell(input: ExportInput): ExportResult {
     case "m365-app-smtp": {
       const mode = exchangeAuthorizationOf(s);
       const prefix = s.ibmiJsonPath || s.ibmiAliasDomain || s.ibmiUserProfile ? "IBMi-SMTP" : `SMTP-${slugify(s.name)}`;
-      out.push(...header(s, input.now, "app-only SMTP XOAUTH2"), ...smtpAuthBlock(s.mailbox), ...servicePrincipalBlock(s));
+      if (!s.mailbox) warnings.push({ message: `The profile has no mailbox (the IBM i JSON file does not name it): replace ${MAILBOX_PLACEHOLDER} with the sender mailbox, or set Mailbox on the profile.` });
+      out.push(...header(s, input.now, "app-only SMTP XOAUTH2"), ...smtpAuthBlock(s.mailbox ?? MAILBOX_PLACEHOLDER), ...servicePrincipalBlock(s));
       out.push(
         "# --- 3. Authorise the app for the mailbox: choose ONE of A or B ---",
         "# A. RBAC for Applications (IBM i recipe): role \"Application SMTP.SendAsApp\" scoped to a group.",
@@ -154,13 +156,16 @@ export function renderExchangePowerShell(input: ExportInput): ExportResult {
       break;
     }
     case "m365-app-graph": {
-      const senders = [s.fromAddress, ...(s.senderAddress && s.senderAddress.toLowerCase() !== s.fromAddress.toLowerCase() ? [s.senderAddress] : [])];
+      // iMail fills {FROM_ADDRESS} per message, so a profile imported from its config may name no From address.
+      const fromAddress = s.fromAddress ?? MAILBOX_PLACEHOLDER;
+      if (!s.fromAddress) warnings.push({ message: `The profile has no From address (iMail fills {FROM_ADDRESS} per message): replace ${MAILBOX_PLACEHOLDER} with every mailbox the app sends as, or set From address on the profile.` });
+      const senders = [fromAddress, ...(s.senderAddress && s.senderAddress.toLowerCase() !== fromAddress.toLowerCase() ? [s.senderAddress] : [])];
       out.push(
         ...header(s, input.now, "app-only Graph sendMail, iMail APP"),
         "# Graph sendMail needs no SMTP AUTH. Mail.Send (application) lets the app send as ANY mailbox;",
         "# an application access policy restricts it to the members of one mail-enabled security group.",
         `$AppId = ${psString(s.clientId)}`,
-        `$Mailbox = ${psString(s.fromAddress)}`,
+        `$Mailbox = ${psString(fromAddress)}`,
         `$GroupName = ${psString(`Graph-Senders-${slugify(s.name)}`)}`,
         "if (-not (Get-DistributionGroup -Identity $GroupName -ErrorAction SilentlyContinue)) {",
         "  New-DistributionGroup -Name $GroupName -Type Security",

@@ -1,3 +1,4 @@
+import { MAILBOX_PLACEHOLDER } from "../profiles/completeness";
 import { AppError } from "../errors";
 import type { ProfileSettingsOf } from "../profiles/schema";
 import { defaultIbmiJsonPath } from "./ibmi-json";
@@ -43,7 +44,8 @@ function plan(input: ExportInput, clle: boolean): Plan {
     throw new AppError("unsupported", `IBM i SMTP OAuth setup exists only for m365-app-smtp and google-service-account profiles, not ${s.kind}.`);
   }
   const warnings: ExportWarning[] = [];
-  const mailbox = s.kind === "m365-app-smtp" ? s.mailbox : s.impersonateUser;
+  const mailbox = (s.kind === "m365-app-smtp" ? s.mailbox : s.impersonateUser) ?? MAILBOX_PLACEHOLDER;
+  if (mailbox === MAILBOX_PLACEHOLDER) warnings.push({ message: `The profile has no mailbox (imported from an IBM i JSON file, which does not name it): replace ${MAILBOX_PLACEHOLDER} in ADDUSRSMTP's ALIAS and the test mail with the sender mailbox, or set Mailbox on the profile.` });
   const aliasDomain = s.ibmiAliasDomain ?? s.domain;
   const alias = s.ibmiAlias ?? mailbox.split("@")[0];
   const user = s.ibmiUserProfile ?? USRPRF_PLACEHOLDER;

@@ -115,7 +115,8 @@ export async function checkImport(actor: Actor, req: ImportCheckRequest): Promis
   const placeholders = issues.filter((i) => i.remedy?.kind === "placeholder");
   const placeholderLines = new Set(placeholders.map((i) => i.line).filter((l) => l !== undefined));
   const warnings = diagnosis.warnings.filter((w) => !(w.line !== undefined && placeholderLines.has(w.line) && /placeholder/i.test(w.message)));
-  const findings = placeholders.length ? diagnosis.findings.filter((f) => f.ruleId !== "placeholder-values") : diagnosis.findings;
+  // A missing console-only field is said once too: by the import's "Incomplete:" warning.
+  const findings = diagnosis.findings.filter((f) => !(placeholders.length && f.ruleId === "placeholder-values") && f.ruleId !== "console-field-missing");
   const format = diagnosis.format;
   return {
     format,

@@ -10,8 +10,10 @@ import {
   type ProfileInput,
   type ProfileKind,
   type ProfileSecrets,
+  type ProfileSettings,
   type SecretName,
 } from "../profiles/schema";
+import { missingConsoleFields } from "../profiles/completeness";
 import { runDoctor } from "../doctor/run";
 import type { Finding } from "../doctor/types";
 import { jsonKeyLine, parseJsonText, readIbmiJson } from "./ibmi-json";
@@ -224,7 +226,14 @@ export function finalizeImport(read: ReadImport, options: ImportOptions = {}): P
   }
   if (issues.length) fail(read, issues);
   const input: ProfileInput = { settings: data.settings, secrets: data.secrets, clearSecrets: [] };
-  return { format: read.format, input, warnings: [...read.warnings, ...secretExpiryWarnings(data.settings, data.secrets)] };
+  return { format: read.format, input, warnings: [...read.warnings, ...secretExpiryWarnings(data.settings, data.secrets), ...incompleteWarnings(data.settings)] };
+}
+
+/** The note on a file its target system accepts without a field the console needs to send a test (the profile is saved as incomplete). */
+export function incompleteWarnings(settings: ProfileSettings): ImportWarning[] {
+  return missingConsoleFields(settings).map((m) => ({
+    message: `Incomplete: ${m.label} (${m.field}) is not set — ${m.why}. The profile is saved and marked incomplete until it is set (or give it when sending a test).`,
+  }));
 }
 
 /**
@@ -313,7 +322,7 @@ export function diagnoseImport(text: string, options: ImportOptions & { format?:
     issues = importIssuesOf(error);
     importError = (error as AppError).userMessage;
   }
-  return { format: read.format, kind: read.kind, findings, warnings: [...read.warnings, ...secretExpiryWarnings(settings, secrets)], importError, issues };
+  return { format: read.format, kind: read.kind, findings, warnings: [...read.warnings, ...secretExpiryWarnings(settings, secrets), ...incompleteWarnings(settings as ProfileSettings)], importError, issues };
 }
 
 /** The diagnose path of the iMail parser (see diagnoseImport). */

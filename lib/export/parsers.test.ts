@@ -31,6 +31,22 @@ function imailPairs(text: string): Record<string, string> {
   return Object.fromEntries([...entries].filter(([k]) => !/TOKEN$|EXPIRY_TIME$/.test(k) || k === "TOKEN_URL").map(([k, e]) => [k, e.value]));
 }
 
+/**
+ * A reference example with its placeholders replaced by real values, as an admin's real file would
+ * be: the layout (wrapped values, trailing blanks, non-breaking spaces) stays byte for byte.
+ */
+function filledRef(name: string): string {
+  return ref(name)
+    .replace(/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxxx?/g, (m, offset, all: string) => (all.lastIndexOf("CLIENT_ID", offset) > all.lastIndexOf("TENANT_ID", offset) ? CLIENT : TENANT))
+    .replace("<tenant_id>", TENANT)
+    .replace("<client_id>", CLIENT)
+    .replace("<client_secret>", SECRET.smtpAppClientSecret)
+    .replace("your-client-secret", SECRET.graphClientSecret)
+    .replace("your-password", "Real pw 1")
+    .replace("sender@yourdomain.com", "sender@contoso.com")
+    .replace("yourdomain.onmicrosoft.com", "contoso.onmicrosoft.com");
+}
+
 /** Normalises non-breaking spaces the way the JSON reader does, then parses. */
 const json = (text: string) => JSON.parse(text.replace(/\u00A0/g, " "));
 
@@ -82,21 +98,41 @@ describe("iMailOAuth.config: the guide's examples", () => {
     expect(r.fatal).toBeUndefined();
   });
 
-  it("refuses the examples' placeholders by line, and imports once they are supplied", () => {
-    expect(() => parseImport(ref("reference-imail-delegate.config"))).toThrow(/Line 6 \(CLIENT_ID\) is the placeholder.*Line 7 \(TENANT_ID\)/);
-    const d = parseImport(ref("reference-imail-delegate.config"), { overrides: { clientId: CLIENT, tenantId: TENANT } });
-    expect(d.input.settings).toMatchObject({ kind: "m365-delegated", loginUser: "sender@yourdomain.com", clientId: CLIENT, publicClient: true });
-    const a = parseImport(ref("reference-imail-app.config"), { overrides: { clientId: CLIENT, tenantId: TENANT, fromAddress: "noreply@yourdomain.com" } });
-    expect(a.input.settings).toMatchObject({ kind: "m365-app-graph", fromAddress: "noreply@yourdomain.com" });
-    expect(a.input.secrets).toEqual({ clientSecret: "your-client-secret" });
+  it("refuses the examples' placeholders by line (your-password, sender@yourdomain.com, GUIDs), and imports once they are supplied", () => {
+    const delegate = issuesOf(() => parseImport(ref("reference-imail-delegate.config")));
+    expect(delegate.map((i) => [i.key, i.remedy?.kind])).toEqual([
+      ["CLIENT_ID", "placeholder"],
+      ["TENANT_ID", "placeholder"],
+      ["DELEGATED_USER", "placeholder"],
+      ["DELEGATED_PASSWORD", "placeholder"],
+    ]);
+    expect(delegate.map((i) => i.line)).toEqual([6, 7, 12, 13]);
+    const d = parseImport(ref("reference-imail-delegate.config"), { overrides: { clientId: CLIENT, tenantId: TENANT, loginUser: "sender@contoso.com", "secrets.password": "Real pw 1" } });
+    expect(d.input.settings).toMatchObject({ kind: "m365-delegated", loginUser: "sender@contoso.com", clientId: CLIENT, publicClient: true });
+    const app = issuesOf(() => parseImport(ref("reference-imail-app.config")));
+    expect(app.map((i) => i.key)).toEqual(["CLIENT_ID", "TENANT_ID", "CLIENT_SECRET"]);
+    const a = parseImport(ref("reference-imail-app.config"), { overrides: { clientId: CLIENT, tenantId: TENANT, "secrets.clientSecret": SECRET.graphClientSecret } });
+    expect(a.input.settings).toMatchObject({ kind: "m365-app-graph" });
+    expect(a.input.settings).not.toHaveProperty("fromAddress");
+  });
+
+  it("imports the APP example without a From address (iMail fills {FROM_ADDRESS}): CRLF, wrapped values and all, with the incomplete note", () => {
+    for (const text of [filledRef("reference-imail-app.config"), filledRef("reference-imail-app.config").replace(/\n/g, "\r\n")]) {
+      const a = parseImport(text);
+      expect(a.input.settings).toMatchObject({ kind: "m365-app-graph", clientId: CLIENT, tenantId: TENANT, graphEndpoint: "https://graph.microsoft.com/v1.0/users/{FROM_ADDRESS}/sendMail" });
+      expect(a.input.settings).not.toHaveProperty("fromAddress");
+      expect(a.input.secrets).toEqual({ clientSecret: SECRET.graphClientSecret });
+      expect(a.warnings.filter((w) => /^Incomplete: From address \(fromAddress\) is not set/.test(w.message))).toHaveLength(1);
+    }
   });
 
   it.each([
     ["reference-imail-delegate.config", {}],
-    ["reference-imail-app.config", { fromAddress: "noreply@yourdomain.com" }],
-  ] as const)("round trip: export(import(%s)) has the same keys and values", (file, extra) => {
+    ["reference-imail-app.config", {}],
+    ["reference-imail-app.config", { fromAddress: "noreply@contoso.com" }],
+  ] as const)("round trip: export(import(%s)) has the same keys and values (%o)", (file, extra) => {
     // The example with its placeholders filled in, as an admin's real file would be.
-    const filled = ref(file).replace(/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxxx?/g, (m, offset, all: string) => (all.lastIndexOf("CLIENT_ID", offset) > all.lastIndexOf("TENANT_ID", offset) ? CLIENT : TENANT));
+    const filled = filledRef(file);
     const parsed = parseImport(filled, { overrides: { ...extra } });
     const settings = profileSettingsSchema.parse(parsed.input.settings);
     const out = renderExport("imail-config", { settings, secrets: parsed.input.secrets, now: NOW });
@@ -107,7 +143,7 @@ describe("iMailOAuth.config: the guide's examples", () => {
     for (const settings of [storedSettings("m365-delegated"), storedSettings("m365-delegated", "pub", { publicClient: true, scope: "https://outlook.office.com/SMTP.Send offline_access" }), storedSettings("m365-app-graph")]) {
       const secrets = { password: "pw with spaces = and #", clientSecret: SECRET.graphClientSecret };
       const first = renderExport("imail-config", { settings, secrets, now: NOW }).content;
-      const parsed = parseImport(first, { name: settings.name, overrides: settings.kind === "m365-app-graph" ? { fromAddress: settings.fromAddress } : {} });
+      const parsed = parseImport(first, { name: settings.name, overrides: settings.kind === "m365-app-graph" && settings.fromAddress ? { fromAddress: settings.fromAddress } : {} });
       const second = renderExport("imail-config", { settings: profileSettingsSchema.parse(parsed.input.settings), secrets: parsed.input.secrets, now: NOW }).content;
       expect(imailPairs(second)).toEqual(imailPairs(first));
     }
@@ -181,17 +217,34 @@ describe("IBM i JSON and Google key: the reference samples", () => {
     expect(r.warnings.some((w) => /Non-breaking spaces/.test(w.message))).toBe(true);
   });
 
-  it("imports the microsoft_app sample once the placeholders and the mailbox are supplied", () => {
-    expect(() => parseImport(ref("reference-ibmi-office365.json"))).toThrow(/Line 3 \(tenant_id\) is the placeholder "<tenant_id>"/);
+  it("imports the microsoft_app sample once the placeholders are supplied (yourdomain.onmicrosoft.com included), without a mailbox", () => {
+    const issues = issuesOf(() => parseImport(ref("reference-ibmi-office365.json")));
+    expect(issues.map((i) => [i.key, i.line, i.remedy?.kind])).toEqual([
+      ["tenant_id", 3, "placeholder"],
+      ["client_id", 4, "placeholder"],
+      ["domain", 7, "placeholder"],
+      ["client_secret", 5, "placeholder"],
+    ]);
     const r = parseImport(ref("reference-ibmi-office365.json"), {
-      overrides: { tenantId: TENANT, clientId: CLIENT, "secrets.clientSecret": SECRET.smtpAppClientSecret, mailbox: "sender@yourdomain.onmicrosoft.com" },
+      overrides: { tenantId: TENANT, clientId: CLIENT, "secrets.clientSecret": SECRET.smtpAppClientSecret, domain: "contoso.onmicrosoft.com" },
     });
-    expect(r.input.settings).toMatchObject({ kind: "m365-app-smtp", credentialType: "secret", domain: "yourdomain.onmicrosoft.com" });
+    expect(r.input.settings).toMatchObject({ kind: "m365-app-smtp", credentialType: "secret", domain: "contoso.onmicrosoft.com" });
+    expect(r.input.settings).not.toHaveProperty("mailbox");
   });
 
-  it("round trip: export(import(microsoft_app)) equals the sample (placeholders filled in)", () => {
-    const filled = ref("reference-ibmi-office365.json").replace("<tenant_id>", TENANT).replace("<client_id>", CLIENT).replace("<client_secret>", SECRET.smtpAppClientSecret);
-    const r = parseImport(filled, { overrides: { mailbox: "sender@yourdomain.onmicrosoft.com" } });
+  it("imports the microsoft_app sample byte for byte (non-breaking spaces, CRLF) without a mailbox: the IBM i SMTP server decides the sender", () => {
+    for (const text of [filledRef("reference-ibmi-office365.json"), filledRef("reference-ibmi-office365.json").replace(/\n/g, "\r\n")]) {
+      expect(text).toContain("\u00A0");
+      const r = parseImport(text);
+      expect(r.input.settings).toMatchObject({ kind: "m365-app-smtp", tenantId: TENANT, clientId: CLIENT, domain: "contoso.onmicrosoft.com" });
+      expect(r.input.settings).not.toHaveProperty("mailbox");
+      expect(r.warnings.filter((w) => /^Incomplete: Mailbox \(XOAUTH2 user\) \(mailbox\) is not set/.test(w.message))).toHaveLength(1);
+    }
+  });
+
+  it("round trip: export(import(microsoft_app)) equals the sample (placeholders filled in, no mailbox)", () => {
+    const filled = filledRef("reference-ibmi-office365.json");
+    const r = parseImport(filled);
     const out = renderExport("ibmi-json", { settings: profileSettingsSchema.parse(r.input.settings), secrets: r.input.secrets, now: NOW });
     expect(JSON.parse(out.content)).toEqual(json(filled));
     expect(Object.keys(JSON.parse(out.content))).toEqual(Object.keys(json(filled)));
@@ -201,16 +254,17 @@ describe("IBM i JSON and Google key: the reference samples", () => {
     const r = readImport(ref("reference-ibmi-gmail.json"));
     expect(r.kind).toBe("google-service-account");
     expect(r.settings.domain).toBe("yourdomain.com");
-    expect(() => parseImport(ref("reference-ibmi-gmail.json"))).toThrow(/\(impersonateUser\) is required/);
-    expect(() => parseImport(ref("reference-ibmi-gmail.json"), { overrides: { impersonateUser: "sender@yourdomain.com" } })).toThrow(/Line 6 \(client_email\): client_email must be the service account's email/);
-    const ok = parseImport(ref("reference-ibmi-gmail.json"), { overrides: { impersonateUser: "sender@yourdomain.com", "secrets.serviceAccountKey": GOOGLE_SA_JSON } });
-    expect(ok.input.settings).toMatchObject({ domain: "yourdomain.com", serviceAccountEmail: "ibmi-smtp-service@omc-test-project.iam.gserviceaccount.com" });
+    expect(() => parseImport(ref("reference-ibmi-gmail.json"))).toThrow(/Line 13 \(domain\) is the placeholder "yourdomain.com"/);
+    expect(() => parseImport(ref("reference-ibmi-gmail.json"), { overrides: { domain: "contoso.com" } })).toThrow(/\(impersonateUser\) is required/);
+    expect(() => parseImport(ref("reference-ibmi-gmail.json"), { overrides: { domain: "contoso.com", impersonateUser: "sender@contoso.com" } })).toThrow(/Line 6 \(client_email\): client_email must be the service account's email/);
+    const ok = parseImport(ref("reference-ibmi-gmail.json"), { overrides: { domain: "contoso.com", impersonateUser: "sender@contoso.com", "secrets.serviceAccountKey": GOOGLE_SA_JSON } });
+    expect(ok.input.settings).toMatchObject({ domain: "contoso.com", serviceAccountEmail: "ibmi-smtp-service@omc-test-project.iam.gserviceaccount.com" });
   });
 
   it("round trip: export(import(service_account + domain)) equals the sample (filled in with a real key)", () => {
     const key = JSON.parse(GOOGLE_SA_JSON) as Record<string, string>;
-    const filled = JSON.stringify({ ...json(ref("reference-ibmi-gmail.json")), ...key, domain: "yourdomain.com" }, null, 1);
-    const r = parseImport(filled, { overrides: { impersonateUser: "sender@yourdomain.com" } });
+    const filled = JSON.stringify({ ...json(ref("reference-ibmi-gmail.json")), ...key, domain: "contoso.com" }, null, 1);
+    const r = parseImport(filled, { overrides: { impersonateUser: "sender@contoso.com" } });
     const out = renderExport("ibmi-json", { settings: profileSettingsSchema.parse(r.input.settings), secrets: r.input.secrets, now: NOW });
     expect(JSON.parse(out.content)).toEqual(JSON.parse(filled));
   });
@@ -272,7 +326,7 @@ describe("malformed inputs: every error names the line or field and what was exp
     ["iMail: DELEGATED_USER not an email", ok + "DELEGATED_USER = alice\nDELEGATED_PASSWORD = pw\n", {}, /Line 4 \(DELEGATED_USER\).*email/],
     ["iMail: no DELEGATED_PASSWORD", ok + "DELEGATED_USER = a@b.com\n", {}, /Password \(secrets\.password\) is required/],
     ["iMail: documentation placeholder", ok.replace(CLIENT, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx") + user, {}, /Line 1 \(CLIENT_ID\) is the placeholder/],
-    ["iMail: APP without a From address", `${ok}CLIENT_SECRET = s\nSCOPE = https://graph.microsoft.com/.default\nENDPOINT = https://graph.microsoft.com/v1.0/users/{FROM_ADDRESS}/sendMail\n`, {}, /\(fromAddress\) is required/],
+    ["iMail: APP with a placeholder secret", `${ok}CLIENT_SECRET = your-client-secret\nSCOPE = https://graph.microsoft.com/.default\nENDPOINT = https://graph.microsoft.com/v1.0/users/{FROM_ADDRESS}/sendMail\n`, {}, /Line 4 \(CLIENT_SECRET\) is the placeholder "your-client-secret"/],
     ["iMail: http token URL", ok.replace("https://", "http://") + user, {}, /Line 3 \(TOKEN_URL\).*https/],
     ["iMail: scope with commas", ok + user + "DELEGATED_SCOPE = a,b\n", {}, /Line 6 \(DELEGATED_SCOPE\).*spaces, not commas/],
     ["iMail: unknown placeholder in ENDPOINT", `${ok}CLIENT_SECRET = s\nSCOPE = https://graph.microsoft.com/.default\nENDPOINT = https://graph.microsoft.com/v1.0/users/{USER}/sendMail\n`, { overrides: { fromAddress: "a@b.com" } }, /Line 6 \(ENDPOINT\).*\{USER\}/],
@@ -290,7 +344,7 @@ describe("malformed inputs: every error names the line or field and what was exp
     ["microsoft_app: bad domain", msApp({ domain: "not a domain" }), { overrides: { mailbox: "a@contoso.com" } }, /Line 7 \(domain\).*domain name/],
     ["microsoft_app: client_id not a GUID", msApp({ client_id: "abc" }), { overrides: { mailbox: "a@contoso.com" } }, /Line 4 \(client_id\).*GUID/],
     ["microsoft_app: tenant_id not a string", msApp({ tenant_id: 42 }), { overrides: { mailbox: "a@contoso.com" } }, /"tenant_id" \(line 3\) must be a string/],
-    ["microsoft_app: no mailbox", msApp({}), {}, /\(mailbox\) is required/],
+    ["microsoft_app: no domain", msApp({ domain: undefined }), {}, /\(domain\) is required/],
     ["microsoft_app: no client_secret", msApp({ client_secret: undefined }), { overrides: { mailbox: "a@contoso.com" } }, /Client secret \(secrets\.clientSecret\) is required/],
     ["service_account: elided private key", JSON.stringify({ ...key, private_key: GOOGLE_PRIVATE_KEY_PLACEHOLDER, domain: "example.org" }, null, 1), { overrides: { impersonateUser: "a@example.org" } }, /Line 5 \(private_key\): Private key could not be parsed/],
     ["service_account: consumer user", GOOGLE_SA_JSON, { overrides: { domain: "gmail.com", impersonateUser: "someone@gmail.com" } }, /impersonateUser.*Google Workspace users/],

@@ -64,7 +64,15 @@ export function slugify(name: string): string {
  */
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
-  return /^<[^<>]+>$/.test(v) || /^x{8}-x{4}-x{4}-x{4}-x{12,13}$/i.test(v) || /^-----BEGIN [A-Z ]*KEY-----(\\n|\n)\.\.\.(\\n|\n)-----END [A-Z ]*KEY-----(\\n|\n)?$/.test(v);
+  return (
+    /^<[^<>]+>$/.test(v) ||
+    /^x{8}-x{4}-x{4}-x{4}-x{12,13}$/i.test(v) ||
+    /^-----BEGIN [A-Z ]*KEY-----(\\n|\n)\.\.\.(\\n|\n)-----END [A-Z ]*KEY-----(\\n|\n)?$/.test(v) ||
+    // The iMail guide's `your-password`, `your-client-secret`; `sender@yourdomain.com` and
+    // IBM's `yourdomain.onmicrosoft.com` (an address or domain at the example "yourdomain").
+    /^your-[a-z-]+$/i.test(v) ||
+    /^([^@\s]+@)?yourdomain(\.[a-z0-9-]+)+$/i.test(v)
+  );
 }
 
 /** The 1-based line of a character offset. */

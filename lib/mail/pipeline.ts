@@ -256,6 +256,14 @@ export async function deliver(input: DeliveryInput): Promise<DeliveryResult> {
   const target = sendTargetOf(settings);
   if (target.transport === null) throw new AppError("unsupported", `Profile "${profile.name}": ${target.reason}`, { hint: "Edit the profile and enable SMTP, or use it for IMAP only." });
 
+  if (target.missing && !(message.type === "raw" ? message.envelope.from : message.message.from)) {
+    const { field, label } = target.missing;
+    throw new AppError("invalid_input", `${label} is not set on profile "${profile.name}": enter a From address for the test (it is used as the ${field === "mailbox" ? "XOAUTH2 user" : "Graph mailbox"}), or set ${label} on the profile.`, {
+      field: `settings.${field}`,
+      hint: `Edit the profile and set ${label}, or pass --from.`,
+    });
+  }
+
   run.progress("preparing", message.type === "raw" ? `Preparing to deliver a message through profile "${profile.name}"` : `Preparing a test message from profile "${profile.name}"`);
   let result: DeliveryResult;
   if (target.transport === "log-only") {
@@ -318,7 +326,7 @@ async function viaSmtp(run: Run<SendStage>, { target, message, password, timeout
   // Delegated (iMail): authenticate as the From address first when it differs from the login user.
   // A raw message keeps its From, so it authenticates as the profile's identity straight away.
   const login = target.loginUser;
-  let authUser = test && login && requestedFrom.toLowerCase() !== login.toLowerCase() ? requestedFrom : target.authUser;
+  let authUser = test && login && requestedFrom.toLowerCase() !== login.toLowerCase() ? requestedFrom : target.authUser || requestedFrom;
   let from = requestedFrom;
 
   const loop = await withToken<SmtpSendOutcome>(
@@ -415,9 +423,11 @@ async function viaSmtp(run: Run<SendStage>, { target, message, password, timeout
 type GraphDelivery = { settings: ProfileSettingsOf<"m365-app-graph">; message: OutgoingMessage; timeoutMs: number };
 
 async function viaGraph(run: Run<SendStage>, { settings: s, message, timeoutMs }: GraphDelivery): Promise<DeliveryResult> {
-  const mailbox = s.fromAddress;
   const test = message.type === "test" ? message.message : undefined;
-  const from = message.type === "raw" ? message.envelope.from : (message.message.from ?? mailbox);
+  const given = message.type === "raw" ? message.envelope.from : message.message.from;
+  // A profile imported from iMail names no From address: the one given for the test stands in (deliver refuses when neither is set).
+  const mailbox = s.fromAddress ?? given ?? "";
+  const from = given ?? mailbox;
   const out = baseResult(run, "graph", message, from);
   out.authUser = mailbox;
   const url = s.graphEndpoint.replaceAll("{FROM_ADDRESS}", encodeURIComponent(mailbox));

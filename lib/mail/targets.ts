@@ -19,6 +19,11 @@ type TargetCommon = {
   oauth: boolean;
   /** What overriding the From address does for this kind. */
   fromHelp: string;
+  /**
+   * A field the profile leaves empty that the test needs (an import from iMail or IBM i): the
+   * form asks for the From address, which stands in for it; without one the send is refused.
+   */
+  missing?: { field: string; label: string };
 };
 
 export type SmtpServer = { host: string; port: number; security: "starttls" | "tls" };
@@ -53,6 +58,11 @@ export function sendTargetOf(s: ProfileSettings): SendTarget {
         loginUser: s.loginUser,
       };
     case "m365-app-smtp":
+      if (!s.mailbox) {
+        const from = s.fromAddress ?? "";
+        const help = `This profile has no Mailbox (XOAUTH2 user): the IBM i SMTP server decides the sender, the test needs one. Enter the mailbox to send as here (used as the XOAUTH2 user), or set Mailbox on the profile.`;
+        return { ...smtp(s, from, from, help), missing: { field: "mailbox", label: "Mailbox (XOAUTH2 user)" } };
+      }
       return smtp(s, s.mailbox, s.fromAddress ?? s.mailbox, sendAs);
     case "m365-auth-code":
       if (!s.useSmtp) return { transport: null, reason: "SMTP is switched off for this profile: edit it and enable “Send by SMTP” to send a test." };
@@ -67,6 +77,10 @@ export function sendTargetOf(s: ProfileSettings): SendTarget {
       return smtp(s, s.username, from, from ? "The server decides whether this user may send as another address." : "This profile has no From address: enter one here.", false);
     }
     case "m365-app-graph":
+      if (!s.fromAddress) {
+        const help = "This profile has no From address: iMail fills {FROM_ADDRESS} per message, the test needs one. Enter the mailbox to send as here (Graph sends from its mailbox), or set From address on the profile.";
+        return { transport: "graph", defaultFrom: "", authUser: "", oauth: true, fromHelp: help, missing: { field: "fromAddress", label: "From address" } };
+      }
       return { transport: "graph", defaultFrom: s.fromAddress, endpoint: s.fromAddress, authUser: s.fromAddress, oauth: true, fromHelp: `Graph sends from ${s.fromAddress}'s mailbox; another From needs Send As (or Send on Behalf) permission on that address.` };
     case "log-only":
       return { transport: "log-only", defaultFrom: s.fromAddress, oauth: false, fromHelp: "Only written to the activity log: nothing is sent." };
@@ -81,7 +95,7 @@ export function imapTargetOf(s: ProfileSettings): ImapTarget | null {
     case "m365-delegated":
       return { host: s.imapHost, port: s.imapPort, security: s.imapSecurity, user: s.loginUser };
     case "m365-app-smtp":
-      return { host: s.imapHost, port: s.imapPort, security: s.imapSecurity, user: s.mailbox };
+      return s.mailbox ? { host: s.imapHost, port: s.imapPort, security: s.imapSecurity, user: s.mailbox } : null;
     case "m365-auth-code":
       return s.useImap ? { host: s.imapHost, port: s.imapPort, security: s.imapSecurity, user: s.mailbox } : null;
     case "google-service-account":

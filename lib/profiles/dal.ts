@@ -7,6 +7,7 @@ import { recordActivity } from "../activity/dal";
 import type { Actor } from "../auth/actor";
 import type { Prisma } from "../generated/prisma/client";
 import { decryptSecrets, mergeSecrets, sealSecrets } from "./secrets";
+import { incompleteDetail } from "./completeness";
 import { healthOf, type HealthUpdate, type ProfileHealthStatus } from "./health-status";
 import {
   SECRET_LABELS,
@@ -262,6 +263,17 @@ async function nameTaken(name: string): Promise<AppError> {
   return new AppError("conflict", `A profile named "${other?.name ?? name}" already exists${anyCase}. Choose another name.`, { field: "settings.name" });
 }
 
+/**
+ * The status a save leaves: "incomplete" (with what is missing) while a field only the console
+ * needs is empty (lib/profiles/completeness.ts); once it is set, "untested" again. Any other
+ * status (set by a check) is kept.
+ */
+function completenessStatus(settings: ProfileSettings, current: string): { status?: string; statusDetail?: string; statusCheck?: string; statusAt?: null } {
+  const detail = incompleteDetail(settings);
+  if (detail) return { status: "incomplete", statusDetail: detail.slice(0, 500), statusCheck: "", statusAt: null };
+  return current === "incomplete" || current === "untested" ? { status: "untested", statusDetail: "", statusCheck: "", statusAt: null } : {};
+}
+
 /** Creates a profile. Throws AppError(invalid_input | conflict) with the offending field. */
 export async function createProfile(actor: Actor, rawInput: ProfileInput): Promise<ProfileDto> {
   const input = profileInputSchema.parse(rawInput);
@@ -279,6 +291,7 @@ export async function createProfile(actor: Actor, rawInput: ProfileInput): Promi
         account: accountOf(settings),
         settings: JSON.stringify(settings),
         ...sealed,
+        ...completenessStatus(settings, "untested"),
         updatedBy: actor.username,
       },
     });
@@ -344,6 +357,7 @@ export async function updateProfile(actor: Actor, id: string, rawInput: UpdatePr
         account: accountOf(settings),
         settings: JSON.stringify(settings),
         ...sealed,
+        ...completenessStatus(settings, current.status),
         version: { increment: 1 },
         updatedBy: actor.username,
       },
@@ -402,8 +416,10 @@ export async function deleteProfile(actor: Actor, id: string): Promise<{ name: s
  */
 export async function setProfileHealth(_actor: Actor, id: string, update: HealthUpdate): Promise<void> {
   await getDb().$transaction(async (tx) => {
-    const row = await tx.profile.findUnique({ where: { id }, select: { updatedAt: true } });
+    const row = await tx.profile.findUnique({ where: { id }, select: { updatedAt: true, status: true } });
     if (!row) return;
+    // A working token does not make an incomplete profile complete: only a failure replaces the note.
+    if (row.status === "incomplete" && update.state === "ok") return;
     // Passing updatedAt explicitly keeps Prisma's @updatedAt from stamping this write.
     await tx.profile.update({ where: { id }, data: { status: update.state, statusDetail: update.detail.slice(0, 500), statusCheck: update.check, statusAt: new Date(), updatedAt: row.updatedAt } });
   });

@@ -155,7 +155,7 @@ export const PROFILE_FORM: Record<ProfileKind, SectionSpec[]> = {
       fields: [
         { name: "scope", label: "Scope (SCOPE)", type: "text", mono: true, defaultValue: DEFAULTS.graphScope },
         { name: "graphEndpoint", label: "sendMail endpoint (ENDPOINT)", type: "url", mono: true, defaultValue: DEFAULTS.graphEndpoint, help: "{FROM_ADDRESS} is replaced with the sender mailbox. Change the host for national clouds (graph.microsoft.us, microsoftgraph.chinacloudapi.cn)." },
-        { name: "fromAddress", label: "From address (mailbox)", type: "email", required: true, placeholder: "noreply@yourdomain.com" },
+        { name: "fromAddress", label: "From address (mailbox)", type: "email", placeholder: "noreply@yourdomain.com", help: "The mailbox a send test sends as. iMail fills {FROM_ADDRESS} per message, so its config does without it; while it is empty the profile is marked incomplete." },
         { name: "replyTo", label: "Reply-to address", type: "email" },
         { name: "saveToSentItems", label: "Save to Sent Items", type: "checkbox", defaultValue: true },
       ],
@@ -173,7 +173,7 @@ export const PROFILE_FORM: Record<ProfileKind, SectionSpec[]> = {
         "IBM i microsoft_app / Airlock client credentials. Needs Exchange application permission SMTP.SendAsApp via a service principal (New-ServicePrincipal) with mailbox permission, or RBAC for Applications — see the Exchange PowerShell export.",
       fields: [
         { name: "scope", label: "Scope", type: "text", mono: true, defaultValue: DEFAULTS.outlookAppScope },
-        { name: "mailbox", label: "Mailbox (XOAUTH2 user)", type: "email", required: true, placeholder: "sender@yourdomain.com" },
+        { name: "mailbox", label: "Mailbox (XOAUTH2 user)", type: "email", placeholder: "sender@yourdomain.com", help: "The mailbox a send test authenticates and sends as. The IBM i SMTP server decides the sender, so its JSON file does without it; while it is empty the profile is marked incomplete." },
         { name: "domain", label: "Domain", type: "text", required: true, mono: true, placeholder: "yourdomain.onmicrosoft.com", help: "The authoritative domain verified in Exchange Online (the IBM i JSON file's required domain)." },
         {
           name: "exchangeAuthorization",

@@ -51,7 +51,7 @@ describe("profile schemas", () => {
     ["m365-delegated", { ibmiTimeZone: "Mars/Olympus" }, "ibmiTimeZone", /IANA/],
     ["m365-delegated", { ibmiConfigFolder: "home/imail" }, "ibmiConfigFolder", /absolute IFS path/],
     ["m365-delegated", { secretExpiresAt: "31/12/2026" }, "secretExpiresAt", /YYYY-MM-DD/],
-    ["m365-app-graph", { fromAddress: undefined }, "fromAddress", /./],
+    ["m365-app-graph", { fromAddress: "not-an-address" }, "fromAddress", /From address must be an email address/],
     ["m365-app-graph", { graphEndpoint: "https://graph.microsoft.com/v1.0/users/$FROM_ADDRESS/sendMail" }, "graphEndpoint", /\{FROM_ADDRESS\}/],
     ["m365-app-graph", { graphEndpoint: "https://graph.microsoft.com/v1.0/users/{TENANT_ID}/sendMail" }, "graphEndpoint", /unknown placeholder/],
     ["m365-app-graph", { credentialType: "certificate" }, "certificatePem", /Certificate is required/],

@@ -229,7 +229,7 @@ export const m365AppGraphSchema = z.object({
   ...microsoftApp,
   scope: scope().default(DEFAULTS.graphScope),
   graphEndpoint: httpsUrl("Graph sendMail endpoint", ["FROM_ADDRESS"]).default(DEFAULTS.graphEndpoint),
-  fromAddress: email("From address"),
+  fromAddress: email("From address").optional(),
   senderAddress: email("Sender address").optional(),
   replyTo: email("Reply-to address").optional(),
   saveToSentItems: booleanish("Save to Sent Items").default(true),
@@ -240,7 +240,7 @@ export const m365AppSmtpSchema = z.object({
   ...common,
   ...microsoftApp,
   scope: scope().default(DEFAULTS.outlookAppScope),
-  mailbox: email("Mailbox (XOAUTH2 user)"),
+  mailbox: email("Mailbox (XOAUTH2 user)").optional(),
   domain: domainName("Domain"),
   // RBAC for Applications (the token must not carry SMTP.SendAsApp) or a service principal with
   // mailbox permission (the token carries the SMTP.SendAsApp role).
@@ -443,6 +443,8 @@ export function accountOf(s: ProfileSettings): string {
     case "m365-delegated":
       return s.loginUser;
     case "m365-app-smtp":
+      // Empty when imported from an IBM i JSON file (the IBM i SMTP server decides the sender).
+      return s.mailbox ?? "";
     case "m365-auth-code":
       return s.mailbox;
     case "google-service-account":
@@ -452,6 +454,8 @@ export function accountOf(s: ProfileSettings): string {
     case "smtp-basic":
       return s.fromAddress ?? s.username;
     case "m365-app-graph":
+      // Empty when imported from iMail's config (iMail fills {FROM_ADDRESS} per message).
+      return s.fromAddress ?? "";
     case "log-only":
       return s.fromAddress;
   }

@@ -1,3 +1,4 @@
+import { MAILBOX_PLACEHOLDER } from "../profiles/completeness";
 import { resolveTokenUrl } from "../oauth/token-url";
 import { DEFAULTS, type ProfileSettings, type ProfileSettingsOf } from "../profiles/schema";
 import { exchangeAuthorizationOf } from "../export/exchange-powershell";
@@ -217,7 +218,7 @@ function ibmiSmtpStep(s: ProfileSettingsOf<"m365-app-smtp"> | ProfileSettingsOf<
       ...v("FWDHUBSVR", s.smtpHost),
       ...v("ALIASDMN", s.ibmiAliasDomain ?? s.domain),
       ...v("User profile", s.ibmiUserProfile),
-      ...v("ALIAS", s.ibmiAlias ?? (s.kind === "m365-app-smtp" ? s.mailbox : s.impersonateUser).split("@")[0]),
+      ...v("ALIAS", s.ibmiAlias ?? (s.kind === "m365-app-smtp" ? s.mailbox : s.impersonateUser)?.split("@")[0]),
     ],
     verifiedBy: null,
     exportFormat: "ibmi-clle",
@@ -370,7 +371,7 @@ function appSmtpSteps(s: ProfileSettingsOf<"m365-app-smtp">, certificateSha1?: s
       verifiedBy: "send-succeeded",
     },
     adminConsent("send-succeeded"),
-    smtpAuth(s.mailbox, "exchange-admin"),
+    smtpAuth(s.mailbox ?? MAILBOX_PLACEHOLDER, "exchange-admin"),
     {
       id: STEP.exchangeLicense,
       system: "microsoft-365-admin",

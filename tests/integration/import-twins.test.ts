@@ -83,8 +83,8 @@ describe("placeholders from the reference files are flagged once", () => {
   // The reference documents' examples, byte for byte (CRLF, trailing spaces, non-breaking spaces).
   const fixtures = path.resolve("lib/export/__fixtures__");
   it.each([
-    ["reference-imail-app.config", ["CLIENT_ID", "TENANT_ID"]],
-    ["reference-ibmi-office365.json", ["tenant_id", "client_id", "client_secret"]],
+    ["reference-imail-app.config", ["CLIENT_ID", "TENANT_ID", "CLIENT_SECRET"]],
+    ["reference-ibmi-office365.json", ["tenant_id", "client_id", "domain", "client_secret"]],
   ])("%s: each placeholder once, as the issue that asks for the real value", async (file, keys) => {
     const text = fs.readFileSync(path.join(fixtures, file), "utf8");
     const web = await consoleCheck(text);
@@ -98,5 +98,74 @@ describe("placeholders from the reference files are flagged once", () => {
     }
     expect(web.warnings.filter((w) => /placeholder/i.test(w.message))).toEqual([]);
     expect(web.findings.filter((f) => f.ruleId === "placeholder-values")).toEqual([]);
+  });
+});
+
+describe("files the target system accepts without a console-only field import as incomplete profiles", () => {
+  // The reference examples byte for byte (wrapped values, trailing blanks, non-breaking spaces),
+  // their placeholders replaced by real values as an admin's file would be, also with CRLF.
+  const fixtures = path.resolve("lib/export/__fixtures__");
+  const filled = (file: string, crlf: boolean) => {
+    const text = fs
+      .readFileSync(path.join(fixtures, file), "utf8")
+      .replace(/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx/g, (m, offset: number, all: string) => (all.lastIndexOf("CLIENT_ID", offset) > all.lastIndexOf("TENANT_ID", offset) ? CLIENT : TENANT))
+      .replace("your-client-secret", SECRET.graphClientSecret)
+      .replace("<tenant_id>", TENANT)
+      .replace("<client_id>", CLIENT)
+      .replace("<client_secret>", SECRET.smtpAppClientSecret)
+      .replace("yourdomain.onmicrosoft.com", "contoso.onmicrosoft.com");
+    return crlf ? text.replace(/\n/g, "\r\n") : text;
+  };
+
+  it.each([
+    ["reference-imail-app.config", "Graph app", "fromAddress", "imail-config", "{FROM_ADDRESS}", false],
+    ["reference-imail-app.config", "Graph app crlf", "fromAddress", "exchange-powershell", "<MAILBOX>", true],
+    ["reference-ibmi-office365.json", "IBM i app", "mailbox", "ibmi-json", '"domain": "contoso.onmicrosoft.com"', false],
+    ["reference-ibmi-office365.json", "IBM i app crlf", "mailbox", "ibmi-cl", "<MAILBOX>", true],
+  ] as const)("%s (%s): imported without --set, marked incomplete, the doctor and the send ask for %s, exports work", async (file, name, field, format, expected, crlf) => {
+    const { getProfileByName } = await import("@/lib/profiles/dal");
+    const { diagnoseProfile } = await import("@/lib/doctor/service");
+    const { exportProfile } = await import("@/lib/export/service");
+    const { sendTestMessage } = await import("@/lib/mail/send-test");
+    const { listProfiles } = await import("@/lib/profiles/dal");
+    const actor = localOperator();
+    const text = filled(file, crlf);
+    if (file.endsWith(".json")) expect(text).toContain("\u00A0");
+    else expect(text).toMatch(/TOKEN_URL {6}= {2}\r?\nhttps:/);
+
+    const check = await consoleCheck(text, name);
+    expect(check.importable).toBe(true);
+    // Said once: the import's note, not also a doctor finding.
+    expect(check.warnings.filter((w) => w.message.includes(`(${field}) is not set`))).toHaveLength(1);
+    expect(check.findings.filter((f) => f.ruleId === "console-field-missing")).toEqual([]);
+
+    const r = await runCliCaptured(["profile", "import", "-", "--name", name], text);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(new RegExp(`Marked incomplete \\(no ${field}\\): set it with: npm run cli -- profile update "${name}" --set ${field}=…`));
+    expect(r.err.split("\n").filter((l) => l.includes(`(${field}) is not set`))).toHaveLength(1);
+
+    const p = await getProfileByName(actor, name);
+    expect(p.status).toBe("incomplete");
+    expect(p.statusDetail).toContain(`(${field}) is not set`);
+    expect(p.settings).not.toHaveProperty(field);
+    const list = await listProfiles(actor, { statuses: ["incomplete"], query: name });
+    expect(list.items.map((i) => i.name)).toContain(name);
+
+    const doctor = await diagnoseProfile(actor, p.id);
+    const finding = doctor.findings.filter((f) => f.ruleId === "console-field-missing");
+    expect(finding).toHaveLength(1);
+    expect(finding[0].field).toBe(`settings.${field}`);
+
+    const out = await exportProfile(actor, p.id, format, { includeSecrets: false });
+    expect(out.content).toContain(expected);
+
+    await expect(sendTestMessage(actor, p.id, { to: "someone@contoso.com", subject: "t", body: "b" })).rejects.toMatchObject({ code: "invalid_input", field: `settings.${field}` });
+    await expect(sendTestMessage(actor, p.id, { to: "someone@contoso.com", subject: "t", body: "b" })).rejects.toThrow(/is not set on profile .*enter a From address/);
+
+    // Setting the field makes the profile complete: untested, no finding.
+    const { updateProfile } = await import("@/lib/profiles/dal");
+    const updated = await updateProfile(actor, p.id, { settings: { ...p.settings, [field]: "sender@contoso.com" }, secrets: {}, clearSecrets: [], version: p.version });
+    expect(updated.status).toBe("untested");
+    expect((await diagnoseProfile(actor, p.id)).findings.filter((f) => f.ruleId === "console-field-missing")).toEqual([]);
   });
 });
