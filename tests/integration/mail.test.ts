@@ -171,6 +171,22 @@ describe("every kind sends", () => {
     expect(seen.body?.message.attachments?.[0]).toMatchObject({ name: "a.txt", contentBytes: Buffer.from("attached").toString("base64") });
   });
 
+  it("m365-app-graph without a From address (imported from iMail): refused naming the field, then the test's From is the Graph mailbox", async () => {
+    const base = fixtureProfile("m365-app-graph", "graph-incomplete");
+    const settings: Record<string, unknown> = { ...base.settings, tokenUrl: msTokenUrl(), graphEndpoint: graph.endpointTemplate };
+    delete settings.fromAddress;
+    const p = await createProfile(operator, { ...base, settings: settings as never });
+    expect(p.status).toBe("incomplete");
+    await expect(sendTestMessage(admin, p.id, { to: ["rcpt@example.net"] })).rejects.toMatchObject({ code: "invalid_input", field: "settings.fromAddress" });
+    const before = graph.requests.length;
+    const r = await sendTestMessage(admin, p.id, { to: ["rcpt@example.net"], from: "noreply@contoso.com" });
+    expect(r.ok, r.transcript).toBe(true);
+    expect(graph.requests.length).toBe(before + 1);
+    expect(graph.requests[graph.requests.length - 1].mailbox).toBe("noreply@contoso.com");
+    // A passing send does not make the profile complete: it stays incomplete until the field is set.
+    expect((await getProfile(admin, p.id)).status).toBe("incomplete");
+  });
+
   it("log-only: nothing is sent, the full message goes to the activity log", async () => {
     const p = await profileOf("log-only", "log-send");
     const body = "Line one of the logged body\nLine two";
