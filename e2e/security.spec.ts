@@ -52,7 +52,8 @@ function dbState(): string {
   }
 }
 
-const params: Record<string, string> = { format: "imail-config" };
+// Route parameters without a record of their own: a session check must refuse before any lookup.
+const params: Record<string, string> = { format: "imail-config", name: "matrix-device", messageId: "00000000-0000-4000-8000-000000000000" };
 let validCookie = "";
 let expiredCookie = "";
 

@@ -150,13 +150,14 @@ export async function listProfiles(_actor: Actor, q: ListProfilesQuery = {}): Pr
         skip -= g._count._all;
         continue;
       }
-      const rows = await db.profile.findMany({ where: { AND: [where, { status: g.status }] }, orderBy: { name: "asc" }, skip, take: pageSize - items.length, omit });
+      const rows = await db.profile.findMany({ where: { AND: [where, { status: g.status }] }, orderBy: { nameKey: "asc" }, skip, take: pageSize - items.length, omit });
       items.push(...rows.map(toSummary));
       skip = 0;
     }
     return { items, total, page, pageSize };
   }
-  const orderBy: Prisma.ProfileOrderByWithRelationInput[] = q.sort === "updated" ? [{ updatedAt: "desc" }, { name: "asc" }] : [{ name: "asc" }];
+  // Name order ignores letter case, as names are unique ignoring it (nameKey).
+  const orderBy: Prisma.ProfileOrderByWithRelationInput[] = q.sort === "updated" ? [{ updatedAt: "desc" }, { nameKey: "asc" }] : [{ nameKey: "asc" }];
   const [rows, total] = await Promise.all([db.profile.findMany({ where, orderBy, skip: (page - 1) * pageSize, take: pageSize, omit }), db.profile.count({ where })]);
   return { items: rows.map(toSummary), total, page, pageSize };
 }

@@ -56,4 +56,10 @@ describe("listProfiles: status filter and sort (dashboard tiles, failures first)
     const times = res.items.map((p) => Date.parse(p.updatedAt));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
   });
+
+  it("name order ignores letter case (names are unique ignoring it)", async () => {
+    for (const name of ["Zeta", "iMail app", "IBM i gmail", "alpha"]) await createProfile(alice, fixtureProfile("m365-app-graph", name));
+    const names = (await listProfiles(alice, { sort: "name", pageSize: 100 })).items.map((p) => p.name);
+    expect(names.filter((n) => !/^[a-g]-/.test(n))).toEqual(["alpha", "IBM i gmail", "iMail app", "Zeta"]);
+  });
 });
