@@ -544,6 +544,9 @@ function imapPlan(s: ProfileSettings): ImapTarget {
   switch (s.kind) {
     case "m365-auth-code":
       throw new AppError("unsupported", `Profile "${s.name}" has IMAP switched off.`, { hint: "Edit the profile and enable IMAP." });
+    case "m365-app-smtp":
+      // Imported from an IBM i JSON file, which names no mailbox: nothing to sign in as yet.
+      throw new AppError("invalid_input", `Mailbox (XOAUTH2 user) is not set on profile "${s.name}": the IMAP test signs in as it.`, { field: "settings.mailbox", hint: "Edit the profile and set Mailbox (XOAUTH2 user)." });
     case "oauth2-generic":
       throw new AppError("unsupported", `Profile "${s.name}" has no IMAP host.`, { field: "settings.imapHost", hint: "Set the IMAP host on the profile to test IMAP." });
     case "m365-app-graph":

@@ -125,6 +125,19 @@ describe("every kind sends", () => {
     expect(lastReceived(peer).authUser).toBe(DELEGATED);
   });
 
+  it("m365-app-smtp without a mailbox (imported from IBM i): send and IMAP refused naming the field; the test's From is the XOAUTH2 user", async () => {
+    const base = fixtureProfile("m365-app-smtp", "app-incomplete");
+    const settings: Record<string, unknown> = { ...base.settings, tokenUrl: msTokenUrl(), ...smtpAt(peer) };
+    delete settings.mailbox;
+    const p = await createProfile(operator, { ...base, settings: settings as never });
+    expect(p.status).toBe("incomplete");
+    await expect(sendTestMessage(admin, p.id, { to: ["rcpt@example.net"] })).rejects.toMatchObject({ code: "invalid_input", field: "settings.mailbox" });
+    await expect(testImap(admin, p.id)).rejects.toMatchObject({ code: "invalid_input", field: "settings.mailbox" });
+    const r = await sendTestMessage(admin, p.id, { to: ["rcpt@example.net"], from: DELEGATED });
+    expect(r.ok, r.transcript).toBe(true);
+    expect(lastReceived(peer).authUser).toBe(DELEGATED);
+  });
+
   it("m365-auth-code: the authorized mailbox, token from the refresh token", async () => {
     const p = await profileOf("m365-auth-code", "code-send", { tokenUrl: msTokenUrl(), ...smtpAt(peer), ...imapAt() });
     await authorizeAuthCode(p);
