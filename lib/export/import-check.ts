@@ -5,6 +5,7 @@ import { isAppError } from "../errors";
 import { getProfileByName } from "../profiles/dal";
 import { PROFILE_FORM, type FieldSpec } from "../profiles/fields";
 import { KIND_LABELS, type ProfileKind, type ProfileSettings, type SecretName } from "../profiles/schema";
+import { missingConsoleFields } from "../profiles/completeness";
 import { getSetupGuide } from "../setup-guide/guide";
 import { IMPORT_FORMATS, diagnoseImport, readImport } from "./import";
 import { describeImportIssue, importIssuesOf, type ImportIssue } from "./import-issues";
@@ -73,6 +74,8 @@ function valueFields(read: ReadImport | null, issues: ImportIssue[], shown: stri
     if (s.required && !s.showWhen && blank(value)) wanted.add(keyOf(s));
     if (value !== undefined && typeof value === "string" && isPlaceholder(value)) wanted.add(keyOf(s));
   }
+  // A field only the console needs (iMail's From address, IBM i's mailbox) is offered, not required.
+  for (const m of missingConsoleFields({ ...read.settings, kind: read.kind } as ProfileSettings)) wanted.add(m.field);
   for (const i of issues) if (i.field && (i.line === undefined || blank(i.field.startsWith("secrets.") ? read.secrets[i.field.slice(8) as SecretName] : read.settings[i.field]))) wanted.add(i.field);
   const seen = new Set<string>();
   return specs.filter((s) => wanted.has(keyOf(s)) && !seen.has(keyOf(s)) && seen.add(keyOf(s))).map(toValueField);

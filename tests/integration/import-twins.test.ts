@@ -138,6 +138,8 @@ describe("files the target system accepts without a console-only field import as
     // Said once: the import's note, not also a doctor finding.
     expect(check.warnings.filter((w) => w.message.includes(`(${field}) is not set`))).toHaveLength(1);
     expect(check.findings.filter((f) => f.ruleId === "console-field-missing")).toEqual([]);
+    // The Import page offers an input for it (optional: the import goes ahead without it).
+    expect(check.fields.map((f) => f.key)).toContain(field);
 
     const r = await runCliCaptured(["profile", "import", "-", "--name", name], text);
     expect(r.code, r.err).toBe(0);
