@@ -124,6 +124,14 @@ test("every page and route handler refuses anonymous, expired and forged session
   }
 });
 
+/** Actions that answer an unauthenticated caller with an empty result instead of a redirect. */
+const QUIET_ACTIONS: Record<string, { input: unknown; signedInSees: string }> = {
+  checkProfileDraftAction: {
+    input: { kind: "m365-delegated", values: { smtpPort: "465", smtpSecurity: "starttls" }, secretsSet: [], clientSecretLooksLikeSecretId: false },
+    signedInSees: "port-security-mismatch",
+  },
+};
+
 test("every server action refuses anonymous, expired and forged sessions and changes nothing", async ({ playwright }) => {
   const actions = Object.entries(readJson<ActionManifest>("server-reference-manifest.json").node);
   expect(actions.length).toBeGreaterThanOrEqual(8);
@@ -131,6 +139,24 @@ test("every server action refuses anonymous, expired and forged sessions and cha
   for (const [id, info] of actions) {
     if (PUBLIC_ACTIONS.has(info.exportedName)) continue;
     const host = toUrl(Object.keys(info.workers)[0], params);
+    const quiet = QUIET_ACTIONS[info.exportedName];
+    if (quiet) {
+      // Called while typing: refused without a redirect (that would take the admin off the
+      // form), as an empty answer to an input that gives hints to a signed-in admin.
+      for (const caller of CALLERS) {
+        const request = await newRequest(playwright, caller.cookie?.());
+        const res = await request.post(host, { headers: { "Next-Action": id, Origin: BASE, "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component" }, data: JSON.stringify([quiet.input]) });
+        const body = await res.text();
+        expect(body, `${caller.label} → ${info.exportedName} must answer nothing`).toMatch(/^1:\[\]$/m);
+        expect(body).not.toContain(quiet.signedInSees);
+        await request.dispose();
+      }
+      const signedIn = await newRequest(playwright, `omc_session=${validCookie}`);
+      const res = await signedIn.post(host, { headers: { "Next-Action": id, Origin: BASE, "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component" }, data: JSON.stringify([quiet.input]) });
+      expect(await res.text(), `a signed-in admin gets hints from ${info.exportedName}`).toContain(quiet.signedInSees);
+      await signedIn.dispose();
+      continue;
+    }
     for (const caller of CALLERS) {
       const request = await newRequest(playwright, caller.cookie?.());
       // Bound arguments come first in the real encoding; a refused caller never gets to parse them.
