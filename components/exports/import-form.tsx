@@ -1,5 +1,5 @@
 "use client";
-import { useState, type ChangeEvent, type FormEvent } from "react";
+import { useEffect, useRef, useState, type ChangeEvent, type FormEvent } from "react";
 import type { ActionResult, FieldErrors } from "@/lib/action-result";
 import type { ImportCheckData, ImportValueField } from "@/lib/export/results";
 import type { ImportFormatId } from "@/lib/export/types";
@@ -29,6 +29,13 @@ export function ImportForm({ formats, checkAction, importAction }: Props) {
   const check = useFormAction(checkAction);
   const imp = useFormAction(importAction);
   const [text, setText] = useState("");
+  const textArea = useRef<HTMLTextAreaElement>(null);
+  // Text pasted before this form hydrated (it is loaded lazily) is in the DOM but not in state:
+  // adopt it, or the first re-render of the controlled box would empty it.
+  useEffect(() => {
+    const typed = textArea.current?.value ?? "";
+    if (typed !== "") setText((current) => (current === "" ? typed : current));
+  }, []);
   const [fileNote, setFileNote] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
   const [dirty, setDirty] = useState(true);
   const [last, setLast] = useState<"check" | "import" | null>(null);
@@ -105,6 +112,7 @@ export function ImportForm({ formats, checkAction, importAction }: Props) {
           >
             <textarea
               id="import-text"
+              ref={textArea}
               name="text"
               value={text}
               onChange={(e) => setText(e.target.value)}

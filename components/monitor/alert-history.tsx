@@ -17,7 +17,7 @@ export function AlertHistory({ alerts }: { alerts: AlertDto[] }) {
             <time dateTime={a.at} className="whitespace-nowrap text-slate-500">{formatDateTime(a.at)}</time>
             <Badge tone={TONE[a.event]}>{ALERT_EVENT_LABELS[a.event]}</Badge>
             <span className="font-medium">
-              {a.profileId ? <Link href={`/profiles/${a.profileId}`} className="text-indigo-700 hover:underline dark:text-indigo-300">{a.profileName}</Link> : (a.profileName ?? "console")}
+              {a.profileId ? <Link href={`/profiles/${a.profileId}`} className="text-indigo-700 underline underline-offset-2 dark:text-indigo-300">{a.profileName}</Link> : (a.profileName ?? "console")}
               {" · "}
               {CHECK_LABELS[a.check as CheckType] ?? a.check}
             </span>

@@ -77,9 +77,10 @@ export async function receiveTestUpload(request: Request, options: { tmpDir?: st
       const fail = (error: unknown) => {
         if (failed) return;
         failed = true;
-        // Stop reading the request: what is left of the body is never parsed or stored.
+        // Stop reading the request: what is left of the body is never parsed or stored. Paused,
+        // not destroyed: cancelling the server's request stream could keep the answer from going out.
         source.unpipe(parser);
-        source.destroy();
+        source.pause();
         for (const stream of open) stream.destroy();
         reject(error);
       };

@@ -45,7 +45,7 @@ export async function ExchangeTimelineCard({ admin, now = new Date() }: { admin:
             <ul className="flex flex-wrap gap-2 text-sm">
               {inv.profiles.slice(0, 20).map((p) => (
                 <li key={p.id}>
-                  <Link href={`/profiles/${p.id}`} className="text-indigo-700 hover:underline dark:text-indigo-300">{p.name}</Link>
+                  <Link href={`/profiles/${p.id}`} className="text-indigo-700 underline underline-offset-2 dark:text-indigo-300">{p.name}</Link>
                   <span className="text-xs text-slate-500"> ({p.host})</span>
                 </li>
               ))}

@@ -30,7 +30,7 @@ export async function ExpiryCalendarCard({ admin }: { admin: Actor }) {
                     <li key={`${e.profileId}-${e.key}`} className="flex flex-wrap items-baseline justify-between gap-2 py-1.5 text-sm">
                       <span className="min-w-0">
                         <time dateTime={e.expiresAt} className="mr-2 font-mono text-xs">{e.expiresAt.slice(0, 10)}</time>
-                        <Link href={`/profiles/${e.profileId}`} className="text-indigo-700 hover:underline dark:text-indigo-300">{e.profileName}</Link> · {KIND[e.kind] ?? e.kind}
+                        <Link href={`/profiles/${e.profileId}`} className="text-indigo-700 underline underline-offset-2 dark:text-indigo-300">{e.profileName}</Link> · {KIND[e.kind] ?? e.kind}
                       </span>
                       <Badge tone={e.daysLeft <= 0 ? "danger" : e.daysLeft <= 7 ? "danger" : e.daysLeft <= 30 ? "warning" : "neutral"}>
                         {e.daysLeft <= 0 ? (e.hard ? "expired" : "rotation overdue") : `${e.daysLeft} day${e.daysLeft === 1 ? "" : "s"}`}
