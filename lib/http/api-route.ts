@@ -5,6 +5,7 @@ import type { Actor } from "../auth/actor";
 import { getEnv } from "../env";
 import { HTTP_STATUS, isAppError } from "../errors";
 import { NDJSON_CONTENT_TYPE, type ApiErrorBody, type StreamErrorEvent } from "./wire";
+import { readCappedBytes } from "../read-capped";
 
 /**
  * Guards and streaming for the console's JSON route handlers (POST /api/profiles/:id/…).
@@ -69,30 +70,12 @@ export function isSameOrigin(request: Request): boolean {
 async function readBodyText(request: Request, max: number): Promise<string | null> {
   const declared = Number(request.headers.get("content-length") ?? "");
   if (Number.isFinite(declared) && declared > max) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
+  const bytes = await readCappedBytes(request.body, max);
+  if (bytes === null) return null;
   // proxy.ts makes Next.js buffer bodies up to proxyClientMaxBodySize and silently drop the rest:
   // a body shorter than its Content-Length was cut there, and must not be parsed as if complete.
-  if (Number.isFinite(declared) && declared > 0 && total < declared) return null;
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  if (Number.isFinite(declared) && declared > 0 && bytes.byteLength < declared) return null;
+  return new TextDecoder().decode(bytes);
 }
 
 const profileIdSchema = z.uuid();

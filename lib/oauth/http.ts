@@ -1,6 +1,7 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import { AppError } from "../errors";
 import { redactor } from "../redact";
+import { readCappedBytes } from "../read-capped";
 
 /** A token response is a few KB (an id_token with many groups stays far below this). */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
@@ -71,21 +72,8 @@ async function readCapped(response: Response, max: number): Promise<string | nul
     await response.body?.cancel().catch(() => undefined);
     return null;
   }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  const bytes = await readCappedBytes(response.body, max);
+  return bytes === null ? null : new TextDecoder().decode(bytes);
 }
 
 /** A form body for the transcript: parameter names, with secret values replaced. */

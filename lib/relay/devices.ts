@@ -8,6 +8,7 @@ import type { Actor } from "../auth/actor";
 import { hashPassword, verifyPassword } from "../auth/password";
 import { getProfileByName, findProfile } from "../profiles/dal";
 import { createDeviceSchema, type CreateDeviceInput } from "./schema";
+import type { z } from "zod";
 import type { RelayDevice } from "../generated/prisma/client";
 
 /**
@@ -111,12 +112,7 @@ export async function createDevice(actor: Actor, input: CreateDeviceInput): Prom
       name: d.name,
       passwordHash: await hashPassword(password),
       profileId: profile.id,
-      allowedSenders: JSON.stringify(d.allowFrom.map((s) => s.toLowerCase())),
-      allowedIps: JSON.stringify(d.allowIp),
-      rateLimit: d.rate ?? null,
-      dailyQuota: d.quota ?? null,
-      allowPlainAuth: d.allowPlainAuth,
-      allowNoAuth: d.noAuth,
+      ...rightsData(d),
     },
   });
   const risky = [d.allowPlainAuth ? "plaintext AUTH without TLS" : "", d.noAuth ? "submission without AUTH" : ""].filter(Boolean);
@@ -128,6 +124,18 @@ export async function createDevice(actor: Actor, input: CreateDeviceInput): Prom
     summary: `Relay device "${d.name}" created, sending through "${profile.name}"${risky.length ? ` (RISK: ${risky.join(" and ")} allowed from ${d.allowIp.join(", ")})` : ""}`,
   });
   return { ...toDto(row, profile.name), password };
+}
+
+/** The columns of a device's rights, as create and update store them (senders lower-cased). */
+function rightsData(d: z.output<typeof createDeviceSchema>) {
+  return {
+    allowedSenders: JSON.stringify(d.allowFrom.map((s) => s.toLowerCase())),
+    allowedIps: JSON.stringify(d.allowIp),
+    rateLimit: d.rate ?? null,
+    dailyQuota: d.quota ?? null,
+    allowPlainAuth: d.allowPlainAuth,
+    allowNoAuth: d.noAuth,
+  };
 }
 
 async function rowByName(name: string): Promise<RelayDevice> {
@@ -158,12 +166,7 @@ export async function updateDevice(actor: Actor, name: string, input: Omit<Creat
     where: { id: row.id },
     data: {
       profileId: profile.id,
-      allowedSenders: JSON.stringify(d.allowFrom.map((s) => s.toLowerCase())),
-      allowedIps: JSON.stringify(d.allowIp),
-      rateLimit: d.rate ?? null,
-      dailyQuota: d.quota ?? null,
-      allowPlainAuth: d.allowPlainAuth,
-      allowNoAuth: d.noAuth,
+      ...rightsData(d),
       version: { increment: 1 },
     },
   });
