@@ -298,6 +298,48 @@ export async function burnPasswordCheck(password: string): Promise<void> {
   await verifyPassword(password, null);
 }
 
+/**
+ * The full scrypt check, never the cache: for a login refused anyway (device disabled, IP not
+ * listed), so it takes as long as a wrong password and the admin's log can still say whether the
+ * password was right. The cache would answer a right password at once — a timing oracle.
+ */
+export async function verifyDevicePasswordUncached(policy: DevicePolicy, password: string): Promise<boolean> {
+  return verifyPassword(password, policy.passwordHash);
+}
+
+/**
+ * Whether plain-text AUTH (no TLS) may be tried from this IP at all: some enabled device allows it
+ * and lists the IP. Decided from the IP alone, so the answer (538 or not) never tells whether the
+ * username exists.
+ */
+export async function plainAuthAllowedFrom(ip: string): Promise<boolean> {
+  const rows = await getDb().relayDevice.findMany({ where: { allowPlainAuth: true, enabled: true }, select: { allowedIps: true } });
+  return rows.some((r) => {
+    const list = ipListOf(JSON.parse(r.allowedIps) as string[]);
+    return list !== null && ipAllowed({ ipList: list }, ip);
+  });
+}
+
+/** The UTC day of `at` as the quota counter stores it. */
+export function quotaDayOf(at: number): string {
+  return new Date(at).toISOString().slice(0, 10);
+}
+
+/**
+ * Takes one message of the device's daily quota for `day`, atomically: one conditional UPDATE
+ * (a new day starts at 1). Returns false, taking nothing, when the quota is used up. Concurrent
+ * sessions of one device — in this process or others sharing the database — cannot exceed it.
+ */
+export async function takeDailyQuota(deviceId: string, day: string): Promise<boolean> {
+  const n = await getDb().$executeRaw`UPDATE "RelayDevice" SET "quotaUsed" = CASE WHEN "quotaDay" = ${day} THEN "quotaUsed" + 1 ELSE 1 END, "quotaDay" = ${day} WHERE "id" = ${deviceId} AND ("dailyQuota" IS NULL OR "quotaDay" <> ${day} OR "quotaUsed" < "dailyQuota")`;
+  return n === 1;
+}
+
+/** Gives back a message taken with takeDailyQuota that was not queued in the end (refused, RSET, disconnect). */
+export async function releaseDailyQuota(deviceId: string, day: string): Promise<void> {
+  await getDb().$executeRaw`UPDATE "RelayDevice" SET "quotaUsed" = "quotaUsed" - 1 WHERE "id" = ${deviceId} AND "quotaDay" = ${day} AND "quotaUsed" > 0`;
+}
+
 export async function touchDevice(id: string, ip: string, accepted: number, rejected: number): Promise<void> {
   await getDb()
     .relayDevice.update({ where: { id }, data: { lastSeenAt: new Date(), lastSeenIp: normalizeIp(ip), acceptedCount: { increment: accepted }, rejectedCount: { increment: rejected } } })

@@ -4,10 +4,10 @@ import net from "node:net";
 import { randomUUID } from "node:crypto";
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
 import { recordActivity } from "../activity/dal";
-import { burnPasswordCheck, ipAllowed, loadDevicePolicy, noAuthDeviceFor, normalizeIp, senderAllowed, touchDevice, verifyDevicePassword, type DevicePolicy } from "./devices";
+import { burnPasswordCheck, ipAllowed, loadDevicePolicy, noAuthDeviceFor, normalizeIp, plainAuthAllowedFrom, quotaDayOf, releaseDailyQuota, senderAllowed, takeDailyQuota, touchDevice, verifyDevicePassword, verifyDevicePasswordUncached, type DevicePolicy } from "./devices";
 import { headerEnd, parseHeaderFacts } from "./headers";
 import { Lockouts, RateLimiter, smtpReply } from "./policy";
-import { countDeviceToday, enqueueMessage } from "./queue";
+import { enqueueMessage } from "./queue";
 import { ensureSpoolDir, openSpoolWriter, type SpoolWriter } from "./spool";
 import type { RelaySettings } from "./schema";
 import type { RelayTls } from "./settings";
@@ -33,7 +33,12 @@ export type ListenerOptions = {
   now?: () => number;
 };
 
-type SessionState = { ip: string; device: DevicePolicy | null; noAuth: boolean; writer: SpoolWriter | null };
+/** `quota`: the daily-quota slot taken at MAIL FROM, until the message is queued (then it stays taken) or given back. */
+type SessionState = { ip: string; device: DevicePolicy | null; noAuth: boolean; writer: SpoolWriter | null; quota: { deviceId: string; day: string } | null };
+
+/** Every AUTH refusal after the lock checks answers this, whatever the reason (wrong password,
+ * unknown user, disabled device, IP not listed): the reply never tells that a password was right. */
+const BAD_CREDENTIALS = "535 5.7.8 Authentication credentials invalid";
 
 export type RelayListener = {
   address: { host: string; port: number; tlsPort: number | null };
@@ -66,10 +71,17 @@ export async function startListener(options: ListenerOptions): Promise<RelayList
   const state = (session: SMTPServerSession): SessionState => {
     let s = sessions.get(session.id);
     if (!s) {
-      s = { ip: normalizeIp(session.remoteAddress), device: null, noAuth: false, writer: null };
+      s = { ip: normalizeIp(session.remoteAddress), device: null, noAuth: false, writer: null, quota: null };
       sessions.set(session.id, s);
     }
     return s;
+  };
+
+  /** Gives back a quota slot taken for a message that was not queued. */
+  const releaseQuota = (st: SessionState) => {
+    const q = st.quota;
+    st.quota = null;
+    if (q) void releaseDailyQuota(q.deviceId, q.day).catch((error: unknown) => options.log?.(`[relay] giving back a quota slot failed: ${error instanceof Error ? error.message : String(error)}`));
   };
 
   const handlers = {
@@ -103,6 +115,7 @@ export async function startListener(options: ListenerOptions): Promise<RelayList
       const s = sessions.get(session.id);
       sessions.delete(session.id);
       void s?.writer?.abort();
+      if (s) releaseQuota(s);
     },
     onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, callback: (err: Error | null | undefined, response?: { user?: unknown }) => void) {
       const st = state(session);
@@ -112,18 +125,29 @@ export async function startListener(options: ListenerOptions): Promise<RelayList
         const ipLock = lockouts.lockedFor(`ip:${st.ip}`);
         const userLock = lockouts.lockedFor(`user:${user.toLowerCase()}`);
         if (ipLock || userLock) return callback(refuse(session, `454 4.7.0 Temporarily locked after repeated failed logins; try again in ${Math.ceil(Math.max(ipLock, userLock) / 60_000)} minute(s)`, `AUTH as "${user}"`));
-        const device = await loadDevicePolicy(user);
-        if (device && !session.secure && !(device.allowPlainAuth && device.ipList && ipAllowed(device, st.ip))) {
-          return callback(refuse(session, "538 5.7.11 Encryption required: use STARTTLS (or the TLS port) before AUTH", `plain-text AUTH as "${user}"`, device.name));
+        // Plain-text AUTH is decided from the IP alone (538 for every username, existing or not).
+        if (!session.secure && !(await plainAuthAllowedFrom(st.ip))) {
+          return callback(refuse(session, "538 5.7.11 Encryption required: use STARTTLS (or the TLS port) before AUTH", `plain-text AUTH as "${user}"`));
         }
-        const ok = device ? await verifyDevicePassword(device, password) : (await burnPasswordCheck(password), false);
-        if (!device || !ok) {
+        const device = await loadDevicePolicy(user);
+        // Why a device may not log in here even with its password; the client never learns which.
+        const barred = !device
+          ? "unknown user"
+          : !device.enabled
+            ? "device disabled"
+            : !ipAllowed(device, st.ip)
+              ? `IP ${st.ip} not allowed`
+              : !session.secure && !(device.allowPlainAuth && device.ipList)
+                ? "plain-text AUTH not allowed for this device"
+                : null;
+        // A barred login pays the full scrypt (like a wrong password), never the verified cache.
+        const ok = !device ? (await burnPasswordCheck(password), false) : barred ? await verifyDevicePasswordUncached(device, password) : await verifyDevicePassword(device, password);
+        if (!device || barred || !ok) {
           const lockedNow = [lockouts.fail(`ip:${st.ip}`), lockouts.fail(`user:${user.toLowerCase()}`)].some(Boolean);
           if (device) void touchDevice(device.id, st.ip, 0, 1);
-          return callback(refuse(session, `535 5.7.8 Authentication credentials invalid${lockedNow ? " (now temporarily locked after repeated failures)" : ""}`, `AUTH as "${user}"`, device?.name));
+          const reason = barred ? `${barred}${device ? (ok ? ", password correct" : ", password wrong") : ""}` : "wrong password";
+          return callback(refuse(session, `${BAD_CREDENTIALS}${lockedNow ? " (now temporarily locked after repeated failures)" : ""}`, `AUTH as "${user}" (${reason})`, device?.name));
         }
-        if (!device.enabled) return callback(refuse(session, `535 5.7.8 Device "${device.name}" is disabled`, `AUTH as "${user}"`, device.name));
-        if (!ipAllowed(device, st.ip)) return callback(refuse(session, `535 5.7.1 Device "${device.name}" may not connect from ${st.ip}`, `AUTH as "${user}"`, device.name));
         lockouts.succeed(`ip:${st.ip}`);
         lockouts.succeed(`user:${user.toLowerCase()}`);
         st.device = device;
@@ -137,6 +161,8 @@ export async function startListener(options: ListenerOptions): Promise<RelayList
       const st = state(session);
       void (async () => {
         if (stopping) return callback(smtpReply("421 4.3.2 The relay is shutting down; try again later"));
+        // A new transaction (after RSET or a refused one): the slot of the last one was not used.
+        releaseQuota(st);
         let device: DevicePolicy | null;
         if (session.user) {
           // Re-read: a device disabled or changed while connected is seen at its next message.
@@ -149,10 +175,16 @@ export async function startListener(options: ListenerOptions): Promise<RelayList
         }
         st.device = device;
         if (!senderAllowed(device, address.address)) return callback(refuse(session, `550 5.7.1 Sender <${address.address}> is not allowed for device "${device.name}"`, "MAIL FROM", device.name));
-        if (device.dailyQuota && (await countDeviceToday(device.id, new Date(now()))) >= device.dailyQuota) {
-          return callback(refuse(session, `452 4.7.1 Daily quota of ${device.dailyQuota} messages reached for device "${device.name}"; try again tomorrow (UTC)`, "MAIL FROM", device.name));
+        if (device.dailyQuota) {
+          // Taken here, atomically, and given back if the message is not queued in the end.
+          const day = quotaDayOf(now());
+          if (!(await takeDailyQuota(device.id, day))) {
+            return callback(refuse(session, `452 4.7.1 Daily quota of ${device.dailyQuota} messages reached for device "${device.name}"; try again tomorrow (UTC)`, "MAIL FROM", device.name));
+          }
+          st.quota = { deviceId: device.id, day };
         }
         if (device.rateLimit && !rates.take(device.id, device.rateLimit)) {
+          releaseQuota(st);
           return callback(refuse(session, `451 4.7.1 Rate limit of ${device.rateLimit} messages per minute reached for device "${device.name}"; try again shortly`, "MAIL FROM", device.name));
         }
         callback();
@@ -232,6 +264,8 @@ export async function startListener(options: ListenerOptions): Promise<RelayList
           st.writer = null;
           const lifetimeMs = options.settings().lifetimeHours * 3600_000;
           await enqueueMessage({ id, deviceId: device.id, deviceName: device.name, profileId: device.profileId, mailFrom, rcptTo, size, sha256, messageId: f?.messageId ?? "", subject: f?.subject ?? "", clientIp: st.ip, receivedAt, lifetimeMs });
+          // Queued: the quota slot stays taken. (Refused above: it is given back at the next MAIL FROM or the disconnect.)
+          st.quota = null;
         } catch (error) {
           options.log?.(`[relay] queueing a message failed: ${error instanceof Error ? error.message : String(error)}`);
           await writer.abort();

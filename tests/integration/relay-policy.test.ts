@@ -1,3 +1,5 @@
+import { PassThrough } from "node:stream";
+import SMTPConnection from "nodemailer/lib/smtp-connection";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDb } from "@/tests/helpers/test-db";
 import { operator, profileFor, fastRelaySettings, relayTransport, swaks, waitFor } from "@/tests/helpers/relay";
@@ -45,6 +47,7 @@ beforeAll(async () => {
   await add("ok-dev");
   await add("rate-dev", { rate: 2 });
   await add("quota-dev", { quota: 2 });
+  await add("race-dev", { quota: 3 });
   await add("ip-dev", { allowIp: ["127.0.0.16/30"] });
   await add("noauth-dev", { allowIp: ["127.0.0.20"], noAuth: true });
   await add("plain-dev", { allowIp: ["127.0.0.21/32"], allowPlainAuth: true });
@@ -123,10 +126,49 @@ describe("relay policy", { timeout: 120_000 }, () => {
     expect(await send("quota-dev")).toMatch(/^250 2\.0\.0 Ok: queued/);
   });
 
-  it("a device with allowed IPs is refused at AUTH from any other IP", async () => {
+  it("concurrent sessions of one device cannot exceed its daily quota (taken atomically at MAIL FROM)", async () => {
+    // Six sessions (nodemailer's SMTP client) pass MAIL FROM and are held inside DATA until every
+    // one has either been refused or started DATA: a quota counted from the stored messages would
+    // let all six in, as none is stored yet. Quota 3: exactly three are queued, three get 452.
+    const sessions = Array.from({ length: 6 }, async () => {
+      const c = new SMTPConnection({ host: "127.0.0.1", port, secure: false, requireTLS: true, tls: { rejectUnauthorized: false } });
+      await new Promise<void>((resolve, reject) => {
+        c.once("error", reject);
+        c.connect(() => resolve());
+      });
+      await new Promise<void>((resolve, reject) => c.login({ user: "race-dev", pass: devices["race-dev"].password }, (e) => (e ? reject(e) : resolve())));
+      const body = new PassThrough();
+      const inData = new Promise<void>((r) => body.once("resume", () => r()));
+      const result = new Promise<string>((resolve) => c.send({ from: "printer@contoso.com", to: ["a@example.net"] }, body as never, (e, info) => resolve(e ? ((e as Error & { response?: string }).response ?? e.message) : info.response)));
+      return { c, body, result, gate: Promise.race([inData, result]) };
+    });
+    const held = await Promise.all(sessions);
+    await Promise.all(held.map((h) => h.gate));
+    for (const h of held) h.body.end("From: printer@contoso.com\r\nTo: a@example.net\r\nSubject: race\r\n\r\nhello\r\n");
+    const replies = await Promise.all(held.map((h) => h.result));
+    for (const h of held) h.c.close();
+    expect(replies.filter((r) => /^250 2\.0\.0 Ok: queued/.test(r))).toHaveLength(3);
+    expect(replies.filter((r) => /^452 4\.7\.1 Daily quota of 3 messages reached for device "race-dev"/.test(r))).toHaveLength(3);
+    // The quota is used up for the day.
+    expect(await send("race-dev")).toMatch(/^452 4\.7\.1/);
+  });
+
+  it("a device with allowed IPs is refused at AUTH from any other IP, with the same reply as a wrong password", async () => {
     expect(await send("ip-dev", "127.0.0.17")).toMatch(/^250 2\.0\.0 Ok: queued/);
-    expect(await send("ip-dev", "127.0.0.40")).toMatch(/^535 5\.7\.1 Device "ip-dev" may not connect from 127\.0\.0\.40/);
-    await logged("127.0.0.40", /^535 5\.7\.1 Device "ip-dev" may not connect/);
+    // The right password from an unlisted IP and a wrong one answer alike: the reply must not
+    // tell an attacker that the password is right.
+    const right = await send("ip-dev", "127.0.0.40");
+    const wrong = await relayTransport(port, "ip-dev", WRONG, { localAddress: "127.0.0.41" })
+      .sendMail({ from: "printer@contoso.com", to: "a@example.net", subject: "policy", text: "hello" })
+      .then(
+        (info) => info.response,
+        (e: Error & { response?: string }) => e.response ?? e.message,
+      );
+    expect(right).toBe("535 5.7.8 Authentication credentials invalid");
+    expect(wrong).toBe(right);
+    // The admin's log still says why.
+    await waitFor("the log names the reason", async () => (await listActivity(operator, { action: "relay.refused", query: "from 127.0.0.40", pageSize: 50 })).items.find((i) => /IP 127\.0\.0\.40 not allowed, password correct/.test(i.summary)));
+    await logged("127.0.0.41", /^535 5\.7\.8 Authentication credentials invalid$/);
   });
 
   it("submission without AUTH only for a no-AUTH device and only from its IPs (off by default)", async () => {
@@ -142,6 +184,14 @@ describe("relay policy", { timeout: 120_000 }, () => {
     expect((await authAt("127.0.0.21", "plain-dev", devices["plain-dev"].password, false)).out).toMatch(/250 2\.0\.0 Ok: queued/);
     expect((await authAt("127.0.0.24", "plain-dev", devices["plain-dev"].password, false)).out).toMatch(/538 5\.7\.11 Encryption required/);
     expect((await authAt("127.0.0.22", "listed-dev", devices["listed-dev"].password, false)).out).toMatch(/538 5\.7\.11 Encryption required/);
+    // 538 does not tell whether the username exists: a made-up one gets the same reply.
+    expect((await authAt("127.0.0.24", "no-such-device", WRONG, false)).out).toMatch(/538 5\.7\.11 Encryption required/);
+    // From the IP a plain-text device lists, every other login is a plain 535, existing or not.
+    const unknownThere = await authAt("127.0.0.21", "no-such-device", WRONG, false);
+    const otherThere = await authAt("127.0.0.21", "ok-dev", devices["ok-dev"].password, false);
+    expect(unknownThere.out).toMatch(/535 5\.7\.8 Authentication credentials invalid\r?\n/);
+    expect(otherThere.out).toMatch(/535 5\.7\.8 Authentication credentials invalid\r?\n/);
+    expect(otherThere.out).not.toMatch(/538/);
     // With STARTTLS the same device from its IP is fine.
     expect((await authAt("127.0.0.22", "listed-dev", devices["listed-dev"].password)).out).toMatch(/250 2\.0\.0 Ok: queued/);
     await logged("127.0.0.24", /^538 5\.7\.11/);

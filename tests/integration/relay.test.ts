@@ -96,7 +96,9 @@ describe("relay", { timeout: 120_000 }, () => {
   it("a disabled device is refused; a rotated password replaces the old one", async () => {
     await setDeviceEnabled(operator, device.name, false);
     const off = await swaks(["--port", String(port), "--tls", "--auth", "LOGIN", "--auth-user", device.name, "--auth-password", device.password, "--from", "printer@contoso.com", "--to", "e@example.net"]);
-    expect(off.out).toMatch(/535 5\.7\.8 Device "scanner-1" is disabled/);
+    // The same reply as a wrong password (a right one must not be recognisable); the log says why.
+    expect(off.out).toMatch(/535 5\.7\.8 Authentication credentials invalid\r?\n/);
+    expect((await listActivity(operator, { action: "relay.refused", query: "device disabled", pageSize: 10 })).items[0]?.summary).toMatch(/device disabled, password correct/);
     await setDeviceEnabled(operator, device.name, true);
     const rotated = await rotateDevicePassword(operator, device.name);
     const old = await swaks(["--port", String(port), "--tls", "--auth", "LOGIN", "--auth-user", device.name, "--auth-password", device.password, "--from", "printer@contoso.com", "--to", "e@example.net"]);
