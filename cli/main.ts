@@ -8,7 +8,7 @@ import { getEnv } from "@/lib/env";
 import { exitCodeFor, parseArgsFor, UsageError, type CliCommand, type CliContext } from "./framework";
 
 // Flags that never take a value (so `--json NAME` keeps NAME as a positional).
-const BOOLEAN_FLAGS = ["allow-plain-auth", "no-auth", "failed", "supervised", "html", "transcript", "new-key-stdin", "json", "force", "reveal", "include-secrets", "yes", "read-receipt", "delivery-receipt", "help", "no-secrets", "dry-run", "all", "signing-secret-stdin", "no-canary"];
+const BOOLEAN_FLAGS = ["allow-plain-auth", "no-auth", "failed", "supervised", "html", "transcript", "new-key-stdin", "json", "force", "reveal", "include-secrets", "yes", "read-receipt", "delivery-receipt", "help", "no-secrets", "dry-run", "all", "signing-secret-stdin", "no-canary", "all-formats", "settings-cards", "list"];
 
 async function loadCommands(): Promise<CliCommand[]> {
   const dir = path.join(__dirname, "commands");

@@ -4,6 +4,12 @@ import { localOperator, type Actor } from "@/lib/auth/actor";
 import { EXPORT_FORMATS, listExportFormats } from "@/lib/export/formats";
 import { createBulkPaths } from "@/lib/export/bulk";
 import { exportProfileWithSecrets, type CachedTokenNote } from "@/lib/export/secret-export";
+import { exportAllFormatsZip } from "@/lib/export/profile-zip";
+import { compareRequestSchema, compareWithExport, MAX_COMPARE_CHARS } from "@/lib/export/compare-service";
+import { renderCompareText } from "@/lib/export/compare";
+import { buildSettingsCards, renderSettingsCardsText } from "@/lib/export/settings-cards";
+import { getOAuthRedirectUri } from "@/lib/tokens/authorization";
+import { AppError } from "@/lib/errors";
 import { exportProfile, exportProfiles, type ProfileExport } from "@/lib/export/service";
 import { getProfileByName } from "@/lib/profiles/dal";
 import { ensureDirNoFollow, writeFileNoFollow } from "@/lib/fs/safe-write";
@@ -60,7 +66,7 @@ async function exportAll(actor: Actor, format: string, { args, stdout, stderr }:
 export const commands: CliCommand[] = [
   {
     path: ["export"],
-    usage: "export NAME --format F [--include-secrets] [--out FILE] | export --all --format F --out DIR [--kind K]… [--search TEXT] [--include-secrets] [--force]",
+    usage: "export NAME --format F [--include-secrets] [--out FILE] | export NAME --all-formats --out FILE.zip [--include-secrets] | export NAME --format F --diff FILE [--json] | export NAME --settings-cards [--json] | export --all --format F --out DIR [--kind K]… [--search TEXT] [--include-secrets] [--force]",
     summary: "Render an export (iMailOAuth.config, IBM i JSON/CL, PowerShell, …); without --format, list the formats; --all exports every profile",
     repeatable: ["kind"],
     async run(ctx) {
@@ -73,6 +79,42 @@ export const commands: CliCommand[] = [
         return exportAll(actor, format, ctx);
       }
       const profile = await getProfileByName(actor, requirePositional(args, 0, "profile NAME"));
+      if (flagBool(args, "settings-cards")) {
+        // The console's webMethods / Airlock cards (export page), from the same lib function.
+        const cards = buildSettingsCards(profile.settings, { consoleRedirectUri: getOAuthRedirectUri() });
+        if (!cards.length) {
+          stderr(`No settings cards for ${profile.kind} profiles (webMethods: m365-auth-code; Airlock: m365-app-smtp, oauth2-generic with client_credentials).`);
+          return 1;
+        }
+        stdout(flagBool(args, "json") ? JSON.stringify(cards, null, 2) : renderSettingsCardsText(cards).replace(/\n$/, ""));
+        return;
+      }
+      const diffFile = flagString(args, "diff");
+      if (diffFile !== undefined) {
+        // The console's "Compare with the file on the target": exit 0 same, 1 different, 2 bad input.
+        if (!fs.existsSync(diffFile)) throw new UsageError(`--diff ${diffFile}: no such file`);
+        if (fs.statSync(diffFile).size > MAX_COMPARE_CHARS * 4) throw new UsageError(`--diff ${diffFile}: the file is larger than ${MAX_COMPARE_CHARS / 1024} KB`);
+        const input = compareRequestSchema.safeParse({ format: flagString(args, "format"), text: fs.readFileSync(diffFile, "utf8") });
+        if (!input.success) {
+          const issue = input.error.issues[0];
+          throw new AppError("invalid_input", `${issue.path[0] === "text" ? `--diff ${diffFile}` : "--format"}: ${issue.message}`, { field: String(issue.path[0]) });
+        }
+        const result = await compareWithExport(actor, profile.id, input.data);
+        stdout(flagBool(args, "json") ? JSON.stringify(result, null, 2) : renderCompareText(result, { expected: `the export (${result.filename})`, actual: diffFile }));
+        return result.identical ? 0 : 1;
+      }
+      if (flagBool(args, "all-formats")) {
+        const out = flagString(args, "out");
+        if (!out) throw new UsageError("--all-formats writes one ZIP: give the file with --out FILE.zip");
+        if (flagString(args, "format")) throw new UsageError("give either --format F or --all-formats, not both");
+        const includeSecrets = flagBool(args, "include-secrets");
+        const zip = await exportAllFormatsZip(actor, profile.id, { includeSecrets });
+        for (const e of zip.entries) for (const w of e.warnings) stderr(`warning: ${e.path}: ${w}`);
+        if (zip.token) stderr(zip.token.included ? `note: the cached access token (expires ${zip.token.expiresAt}) is included` : `note: no cached token included: ${zip.token.note}`);
+        writeFileNoFollow(out, zip.zip, { mode: includeSecrets ? 0o600 : 0o644, overwrite: true });
+        stdout(`Wrote ${out}: ${zip.entries.length} files (${zip.entries.map((e) => e.path).join(", ")})${includeSecrets ? "; contains secrets, mode 0600" : "; secrets are placeholders"}`);
+        return;
+      }
       const format = flagString(args, "format");
       if (!format) {
         const available = listExportFormats(profile.kind);

@@ -1,12 +1,12 @@
 "use client";
-import { useEffect, useId, useRef, useState } from "react";
+import { useId, useRef, useState } from "react";
 import type { ActionResult } from "@/lib/action-result";
 import type { BulkExportData } from "@/lib/export/results";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field, describedBy, inputClass } from "@/components/ui/field";
 import { useFormAction } from "@/components/ui/use-form-action";
-import { downloadBase64 } from "./download";
+import { useZipDownload } from "./download";
 
 /** What "Export all" returns: the ZIP (base64) and what went into it. */
 
@@ -30,20 +30,10 @@ export function BulkExportForm({ action, formats, q, kind, selected }: Props) {
   const [format, setFormat] = useState(formats.find((f) => f.count > 0)?.id ?? formats[0]?.id ?? "");
   const [withSecrets, setWithSecrets] = useState(false);
   const passwordRef = useRef<HTMLInputElement>(null);
-  const handled = useRef<ActionResult<BulkExportData> | null>(null);
   const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
   const chosen = formats.find((f) => f.id === format);
 
-  useEffect(() => {
-    if (handled.current === state) return;
-    handled.current = state;
-    if (state.status === "success" && state.data) {
-      if (passwordRef.current) passwordRef.current.value = "";
-      downloadBase64(state.data.zipBase64, state.data.filename, "application/zip");
-    } else if (state.status === "error" && errors.password) {
-      passwordRef.current?.focus();
-    }
-  }, [state, errors.password]);
+  useZipDownload(state, passwordRef);
 
   const ids = { format: `${uid}-format`, secrets: `${uid}-secrets`, password: `${uid}-password` };
   return (

@@ -1,4 +1,6 @@
 "use client";
+import { useEffect, useRef, type RefObject } from "react";
+import type { ActionResult } from "@/lib/action-result";
 
 /**
  * Saves content as a file from memory: a Blob behind a one-time object URL, so content with
@@ -23,4 +25,23 @@ export function downloadBase64(base64: string, filename: string, contentType: st
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   downloadBlob(bytes, filename, contentType);
+}
+
+/**
+ * After a ZIP action answered: save the ZIP once and empty the password field, or put the focus
+ * back on the password field when it was refused. Shared by "Export all" and "Download all formats".
+ */
+export function useZipDownload<T extends { zipBase64: string; filename: string }>(state: ActionResult<T>, passwordRef: RefObject<HTMLInputElement | null>): void {
+  const handled = useRef<ActionResult<T> | null>(null);
+  const passwordRefused = state.status === "error" && Boolean(state.fieldErrors?.password);
+  useEffect(() => {
+    if (handled.current === state) return;
+    handled.current = state;
+    if (state.status === "success" && state.data) {
+      if (passwordRef.current) passwordRef.current.value = "";
+      downloadBase64(state.data.zipBase64, state.data.filename, "application/zip");
+    } else if (passwordRefused) {
+      passwordRef.current?.focus();
+    }
+  }, [state, passwordRefused, passwordRef]);
 }

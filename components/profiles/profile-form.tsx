@@ -12,6 +12,7 @@ import { FormMessage } from "@/components/ui/form-message";
 import { cn } from "@/components/ui/cn";
 import { looksLikeSecretId } from "@/lib/doctor/secret-shapes";
 import type { DraftCheckInput, DraftHint } from "@/lib/doctor/draft";
+import { TimeZoneInput } from "./time-zone-input";
 
 type Props = {
   kind: ProfileKind;
@@ -214,6 +215,8 @@ function FormField({ field: f, value, isSet, editing, error, hints }: { field: F
         </select>
       ) : f.type === "textarea" ? (
         <textarea {...common} rows={2} className={inputClass} />
+      ) : f.type === "timezone" ? (
+        <TimeZoneInput {...common} defaultValue={String(value)} />
       ) : f.type === "pem" ? (
         <FileBackedTextarea id={id} name={f.name} defaultValue={String(value)} placeholder="-----BEGIN CERTIFICATE-----" accept={f.accept} aria={aria} />
       ) : (

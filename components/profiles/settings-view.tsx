@@ -2,6 +2,7 @@ import { PROFILE_FORM } from "@/lib/profiles/fields";
 import { SECRET_LABELS, type SecretName } from "@/lib/profiles/kinds";
 import type { ProfileDto } from "@/lib/profiles/dal";
 import { Badge } from "@/components/ui/badge";
+import { resolveTimeZone } from "@/lib/export/time-zone";
 
 /** The stored settings grouped as the form groups them; secrets only as set / not set. */
 export function SettingsView({ profile }: { profile: ProfileDto }) {
@@ -19,7 +20,9 @@ export function SettingsView({ profile }: { profile: ProfileDto }) {
             }
             const v = settings[f.name];
             if (v === undefined || v === "") return null;
-            const text = typeof v === "boolean" ? (v ? "Yes" : "No") : f.options?.find((o) => o.value === v)?.label ?? String(v);
+            const tz = f.type === "timezone" ? resolveTimeZone(String(v)) : null;
+            // A time zone shows both names: QN0600CST = UTC−06:00 (America/Chicago, …).
+            const text = tz?.ok ? tz.description : typeof v === "boolean" ? (v ? "Yes" : "No") : f.options?.find((o) => o.value === v)?.label ?? String(v);
             return { key: f.name, label: f.label, value: <span className={f.mono ? "break-all font-mono text-xs" : "break-words"}>{text}</span>, testid: `setting-${f.name}` };
           })
           .filter((r): r is NonNullable<typeof r> => r !== null);

@@ -1,6 +1,7 @@
 import { AppError } from "../errors";
 import { DEFAULTS, type ProfileSecrets } from "../profiles/schema";
 import { formatIbmiTimestamp, isPlaceholder, SECRET_PLACEHOLDER } from "./text";
+import { timeZoneLabel } from "./time-zone";
 import type { ExportInput, ExportResult, ExportWarning, ImportOptions, ImportWarning, LooseSettings, ReadImport } from "./types";
 
 /**
@@ -17,7 +18,7 @@ export const IMAIL_KEYS = {
   app: ["SCOPE", "ENDPOINT", "TOKEN", "EXPIRY_TIME"],
 } as const;
 const ALL_KEYS: readonly string[] = [...IMAIL_KEYS.common, ...IMAIL_KEYS.delegated, ...IMAIL_KEYS.app];
-const CACHE_KEYS = ["DELEGATED_TOKEN", "DELEGATED_EXPIRY_TIME", "TOKEN", "EXPIRY_TIME"];
+export const CACHE_KEYS = ["DELEGATED_TOKEN", "DELEGATED_EXPIRY_TIME", "TOKEN", "EXPIRY_TIME"];
 // Scopes are space-separated lists: a wrapped scope continues after a space; URLs wrap mid-word.
 const SPACE_JOINED = ["DELEGATED_SCOPE", "SCOPE"];
 
@@ -105,7 +106,7 @@ export function renderImailConfig(input: ExportInput): ExportResult {
     const tz = s.ibmiTimeZone || "UTC";
     out.push(
       "",
-      `# --- Token cache (managed by iMail; expiry in ${tz}, refreshed 5 minutes before) ---`,
+      `# --- Token cache (managed by iMail; expiry in ${timeZoneLabel(tz)}, refreshed 5 minutes before) ---`,
       [delegated ? "DELEGATED_TOKEN" : "TOKEN", input.cachedToken.accessToken],
       [delegated ? "DELEGATED_EXPIRY_TIME" : "EXPIRY_TIME", formatIbmiTimestamp(input.cachedToken.expiresAt, tz)],
     );

@@ -30,6 +30,15 @@ export type BulkExportData = {
   failed: { profileName: string; message: string }[];
 };
 
+/** "Download all formats" on a profile's export page: one ZIP with every format of its kind. */
+export type AllFormatsData = {
+  filename: string;
+  zipBase64: string;
+  includedSecrets: boolean;
+  entries: { format: string; path: string; warnings: string[] }[];
+  token: { included: boolean; expiresAt?: string; note?: string } | null;
+};
+
 /** A value the file does not carry (or carries as a placeholder), asked for on the Import page. `key` is the --set name. */
 export type ImportValueField = { key: string; label: string; type: "text" | "email" | "url" | "password" | "textarea"; help?: string; placeholder?: string; mono?: boolean };
 

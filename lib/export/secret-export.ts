@@ -35,7 +35,7 @@ async function usableCacheEntry(actor: Actor, profile: ProfileDto): Promise<{ en
  * password counts once against the sign-in throttle and is logged as a refused export, exactly as
  * exportProfile logs it. The CLI operator already holds the master key: no password.
  */
-async function cachedTokenFor(actor: Actor, profile: ProfileDto, format: ExportFormat, password: string | undefined): Promise<{ token: RevealedToken | null; note: CachedTokenNote }> {
+export async function cachedTokenFor(actor: Actor, profile: ProfileDto, format: ExportFormat, password: string | undefined): Promise<{ token: RevealedToken | null; note: CachedTokenNote }> {
   const { entry, note } = await usableCacheEntry(actor, profile);
   if (!entry) return { token: null, note: { included: false, note } };
   if (actor.via !== "cli" && !(password && (await confirmPassword(actor, password)))) {

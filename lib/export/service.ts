@@ -70,7 +70,7 @@ export async function exportProfile(actor: Actor, profileId: string, format: str
  * Secrets leave only after the web admin re-entered the password (the CLI operator already holds
  * the master key). A refusal is logged and thrown as AppError(unauthorized) on the password field.
  */
-async function confirmSecretsExport(actor: Actor, options: Pick<ExportOptions, "password">, describe: () => Promise<{ profileId?: string; profileName?: string; what: string }>): Promise<void> {
+export async function confirmSecretsExport(actor: Actor, options: Pick<ExportOptions, "password">, describe: () => Promise<{ profileId?: string; profileName?: string; what: string }>): Promise<void> {
   if (actor.via === "cli") return;
   if (options.password && (await confirmPassword(actor, options.password))) return;
   const d = await describe();

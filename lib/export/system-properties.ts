@@ -155,10 +155,10 @@ function unescapeProperty(text: string): string {
   });
 }
 
-type PropEntry = { key: string; value: string; line: number };
+export type PropEntry = { key: string; value: string; line: number };
 
 /** Reads a `.properties` file (comments #/!, `=`/`:`/blank separators, `\` continuations). */
-function readPropertiesFile(text: string): PropEntry[] {
+export function readPropertiesFile(text: string): PropEntry[] {
   const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
   const out: PropEntry[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -180,7 +180,7 @@ function readPropertiesFile(text: string): PropEntry[] {
  * Reads a `-Dk=v;…` list (optionally wrapped in `ADDENVVAR … VALUE('…')`). Throws
  * AppError(invalid_input) naming the option that is not `-Dkey=value`.
  */
-function readJavaOptionList(text: string): PropEntry[] {
+export function readJavaOptionList(text: string): PropEntry[] {
   let body = text.trim();
   const env = body.match(/VALUE\(\s*'((?:[^']|'')*)'\s*\)/i);
   if (env) body = env[1].replace(/''/g, "'");

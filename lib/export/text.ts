@@ -1,10 +1,17 @@
 /**
  * Small text helpers shared by the renderers and parsers (pure, no I/O).
  */
+import { exportTimeZone } from "./time-zone";
 
+/** Wall-clock parts of `date` in `timeZone`: an IANA name or a QTIMZON name (see ./time-zone). */
 function zonedParts(date: Date, timeZone: string): Record<string, number> {
+  const zone = exportTimeZone(timeZone);
+  if ("offsetMinutes" in zone) {
+    const d = new Date(date.getTime() + zone.offsetMinutes * 60_000);
+    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+  }
   const fmt = new Intl.DateTimeFormat("en-US", {
-    timeZone,
+    timeZone: zone.iana,
     hourCycle: "h23",
     year: "numeric",
     month: "2-digit",
@@ -22,7 +29,8 @@ const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
 /**
  * iMail's cache timestamp `yyyy-MM-dd-HH.mm.ss`, as wall-clock time in the IBM i's time zone
- * (iMail compares it with the local clock of the IBM i, not UTC).
+ * (iMail compares it with the local clock of the IBM i, not UTC). `timeZone` is an IANA name or
+ * an IBM i QTIMZON name (QN0600CST).
  */
 export function formatIbmiTimestamp(date: Date, timeZone: string): string {
   const p = zonedParts(date, timeZone);

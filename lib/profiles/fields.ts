@@ -9,7 +9,8 @@ import { DEFAULTS, type ProfileKind, type SecretName } from "./kinds";
 export type FieldSpec = {
   name: string;
   label: string;
-  type: "text" | "email" | "url" | "number" | "date" | "select" | "checkbox" | "textarea" | "pem" | "secret" | "secret-text";
+  /** `timezone`: an IBM i QTIMZON name or an IANA name, with a picker (lib/export/time-zone.ts). */
+  type: "text" | "email" | "url" | "number" | "date" | "select" | "checkbox" | "textarea" | "pem" | "secret" | "secret-text" | "timezone";
   help?: string;
   placeholder?: string;
   options?: { value: string; label: string }[];
@@ -119,7 +120,7 @@ const ibmi = (withJson: boolean): SectionSpec => ({
           ...ibmiSmtpFields,
         ] as FieldSpec[])
       : []),
-    { name: "ibmiTimeZone", label: "IBM i time zone", type: "text", defaultValue: "UTC", help: "IANA name (e.g. America/Chicago) for token expiry times written into exports." },
+    { name: "ibmiTimeZone", label: "IBM i time zone", type: "timezone", defaultValue: "UTC", help: "The IBM i QTIMZON name (DSPSYSVAL QTIMZON, e.g. QN0600CST) or an IANA name (America/Chicago): token expiry times in exports are written in it.", mono: true },
   ],
 });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GUID_PATTERN } from "../constants";
+import { resolveTimeZone } from "../export/time-zone";
 // Installs the error map that names the field in every message zod would word generically.
 import "./error-map";
 import { DEFAULTS, PROFILE_KINDS, SECRET_NAMES, type ProfileKind, type SecretName } from "./kinds";
@@ -138,17 +139,13 @@ const ifsPath = (what: string) =>
     .regex(/^\/[^\0']*$/, { message: `${what} must be an absolute IFS path starting with / (and without quotes)` })
     .max(240);
 
-const timeZone = trimmed("Time zone").refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: "Time zone must be an IANA name such as America/Chicago or Europe/Berlin" },
-);
+// An IBM i QTIMZON name (QN0600CST) or an IANA name; stored as typed (QTIMZON upper-case).
+const timeZone = trimmed("Time zone").transform((tz, ctx) => {
+  const r = resolveTimeZone(tz);
+  if (r.ok) return r.value;
+  ctx.addIssue({ code: "custom", message: r.message });
+  return z.NEVER;
+});
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 export const certificatePem = multiLine("Certificate").refine((v) => PEM_CERT.test(v), {

@@ -12,7 +12,9 @@ import { createProfile, type ProfileDto } from "@/lib/profiles/dal";
 import type { ProfileKind } from "@/lib/profiles/schema";
 import { getAccessToken } from "@/lib/tokens";
 import { idle } from "@/lib/action-result";
-import type { SecretExportData } from "@/lib/export/results";
+import type { AllFormatsData, SecretExportData } from "@/lib/export/results";
+import { unzipSync } from "fflate";
+import { listActivity } from "@/lib/activity/dal";
 
 /**
  * The CLI and the console are twins: for the same profile and options they write the same bytes.
@@ -27,7 +29,7 @@ vi.mock("@/lib/auth/session", () => ({
 }));
 
 const { GET } = await import("@/app/(console)/profiles/[profileId]/export/[format]/route");
-const { exportWithSecretsAction } = await import("@/app/(console)/profiles/[profileId]/export/actions");
+const { exportWithSecretsAction, exportAllFormatsAction } = await import("@/app/(console)/profiles/[profileId]/export/actions");
 
 const db = useTestDb();
 const PASSWORD = "Correct-Horse-Battery-9";
@@ -136,5 +138,77 @@ describe("console and CLI exports are byte-identical", () => {
     expect(web.token).toMatchObject({ included: false });
     expect(web.content).not.toMatch(/^DELEGATED_TOKEN/m);
     expect(err).toContain(`no cached token included: ${web.token!.note}`);
+  });
+});
+
+async function consoleAllFormats(p: ProfileDto, withSecrets: boolean, password = PASSWORD) {
+  const form = new FormData();
+  if (withSecrets) {
+    form.set("includeSecrets", "on");
+    form.set("password", password);
+  }
+  return exportAllFormatsAction(p.id, idle as never, form);
+}
+
+function entriesOf(data: AllFormatsData): Record<string, Uint8Array> {
+  return unzipSync(Buffer.from(data.zipBase64, "base64"));
+}
+
+describe("Download all formats (one profile, one ZIP)", () => {
+  it("without secrets: each entry is the bytes of that format's download, and the CLI's ZIP has the same entries", async () => {
+    for (const p of profiles) {
+      const r = await consoleAllFormats(p, false);
+      if (r.status !== "success" || !r.data) throw new Error(JSON.stringify(r));
+      const files = entriesOf(r.data);
+      const formats = listExportFormats(p.kind);
+      expect(Object.keys(files).length, p.kind).toBe(formats.length);
+      for (const e of r.data.entries) {
+        const single = await consoleDownload(p, e.format);
+        expect(Buffer.from(files[e.path]).equals(single), `${p.kind} ${e.format}`).toBe(true);
+        expect(single.toString("utf8")).not.toContain(SECRET.graphClientSecret);
+      }
+      const file = path.join(outDir, `${p.id}.all.zip`);
+      const cli = await runCliCaptured(["export", p.name, "--all-formats", "--out", file]);
+      expect(cli.code, cli.err).toBe(0);
+      const cliFiles = unzipSync(fs.readFileSync(file));
+      expect(Object.keys(cliFiles).sort()).toEqual(Object.keys(files).sort());
+      for (const k of Object.keys(files)) expect(Buffer.from(cliFiles[k]).equals(Buffer.from(files[k])), k).toBe(true);
+      expect(fs.statSync(file).mode & 0o777).toBe(0o644);
+    }
+  });
+
+  it("with secrets: only after the password, each entry equals “Download with secrets” (cached token included), logged once", async () => {
+    const p = profiles.find((x) => x.kind === "m365-delegated")!;
+    const refused = await consoleAllFormats(p, true, "not-my-password");
+    expect(refused).toMatchObject({ status: "error", code: "unauthorized", fieldErrors: { password: [expect.any(String)] } });
+    const missing = await exportAllFormatsAction(p.id, idle as never, (() => { const f = new FormData(); f.set("includeSecrets", "on"); return f; })());
+    expect(missing).toMatchObject({ status: "error", fieldErrors: { password: ["Enter your password to include secrets."] } });
+
+    const r = await consoleAllFormats(p, true);
+    if (r.status !== "success" || !r.data) throw new Error(JSON.stringify(r));
+    expect(r.data.includedSecrets).toBe(true);
+    expect(r.data.token).toMatchObject({ included: true });
+    const files = entriesOf(r.data);
+    for (const e of r.data.entries) {
+      const single = await consoleWithSecrets(p, e.format);
+      expect(Buffer.from(files[e.path]).toString("utf8"), e.format).toBe(single.content);
+    }
+    expect(Buffer.from(files["iMailOAuth.config"]).toString("utf8")).toContain(cachedTokens.get(p.id)!);
+    const log = await listActivity(operator, { profileId: p.id, action: "export" });
+    expect(log.items.some((i) => /in all \d+ formats as one ZIP .* WITH secrets/.test(i.summary))).toBe(true);
+    expect(log.items.some((i) => i.outcome === "failure" && /all \d+ formats \(ZIP\) with secrets: password not confirmed/.test(i.summary))).toBe(true);
+
+    const file = path.join(outDir, `${p.id}.secrets.zip`);
+    const cli = await runCliCaptured(["export", p.name, "--all-formats", "--include-secrets", "--out", file]);
+    expect(cli.code, cli.err).toBe(0);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const cliFiles = unzipSync(fs.readFileSync(file));
+    for (const k of Object.keys(files)) expect(Buffer.from(cliFiles[k]).equals(Buffer.from(files[k])), k).toBe(true);
+  });
+
+  it("the CLI names what is missing", async () => {
+    const r = await runCliCaptured(["export", profiles[0].name, "--all-formats"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--out FILE\.zip/);
   });
 });

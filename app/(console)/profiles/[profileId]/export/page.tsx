@@ -15,7 +15,14 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { KindBadge } from "@/components/profiles/badges";
 import { CodePreview } from "@/components/exports/code-preview";
 import { SecretExportForm } from "@/components/exports/secret-export-form";
-import { exportWithSecretsAction } from "./actions";
+import { AllFormatsForm } from "@/components/exports/all-formats-form";
+import { CompareForm } from "@/components/exports/compare-form";
+import { SettingsCards } from "@/components/exports/settings-cards";
+import { COMPARE_FORMATS } from "@/lib/export/compare";
+import { buildSettingsCards } from "@/lib/export/settings-cards";
+import { resolveTimeZone } from "@/lib/export/time-zone";
+import { getOAuthRedirectUri } from "@/lib/tokens/authorization";
+import { compareWithExportAction, exportAllFormatsAction, exportWithSecretsAction } from "./actions";
 
 export const metadata: Metadata = { title: "Export" };
 
@@ -55,6 +62,11 @@ export default async function ExportPage({ params, searchParams }: { params: Pro
   // The preview never holds a secret: placeholders, and no activity entry (only downloads are logged).
   const preview = await exportProfile(admin, profile.id, selected.id, { includeSecrets: false });
   const downloadHref = `/profiles/${profile.id}/export/${selected.id}`;
+  const comparable = (COMPARE_FORMATS as readonly string[]).includes(selected.id);
+  const cards = buildSettingsCards(profile.settings, { consoleRedirectUri: getOAuthRedirectUri() });
+  // The file names the ZIP will hold: the same renderers, placeholders only (nothing is logged).
+  const zipFiles = await Promise.all(available.map(async (f) => (f.id === selected.id ? preview : await exportProfile(admin, profile.id, f.id, { includeSecrets: false }))));
+  const timeZone = resolveTimeZone(profile.settings.ibmiTimeZone || "UTC");
 
   return (
     <>
@@ -73,7 +85,12 @@ export default async function ExportPage({ params, searchParams }: { params: Pro
             <span>The files and commands the target system needs, from this profile&apos;s values. Secrets are placeholders unless you include them below.</span>
           </span>
         }
-        actions={<ButtonLink href={`/profiles/${profile.id}`}>Back to profile</ButtonLink>}
+        actions={
+          <>
+            <ButtonLink href="#all-formats">Download all formats</ButtonLink>
+            <ButtonLink href={`/profiles/${profile.id}`}>Back to profile</ButtonLink>
+          </>
+        }
       />
       <div className="grid gap-6 lg:grid-cols-[17rem_minmax(0,1fr)]">
         <nav aria-label="Export formats" className="space-y-5">
@@ -157,12 +174,30 @@ export default async function ExportPage({ params, searchParams }: { params: Pro
               title="Include secrets"
               description={
                 TOKEN_CACHE_FORMATS.has(selected.id)
-                  ? "The same export with the real client secret or password, plus the cached access token and its expiry (in the IBM i's time zone) when one is cached."
+                  ? `The same export with the real client secret or password, plus the cached access token and its expiry when one is cached — written in the IBM i's time zone: ${timeZone.ok ? timeZone.description : profile.settings.ibmiTimeZone} (Edit the profile to change it).`
                   : "The same export with the real secret values instead of placeholders."
               }
             />
             <CardBody>
               <SecretExportForm key={selected.id} action={exportWithSecretsAction.bind(null, profile.id)} format={selected.id} formatLabel={selected.label} tokenCapable={TOKEN_CACHE_FORMATS.has(selected.id)} />
+            </CardBody>
+          </Card>
+
+          {comparable && (
+            <Card>
+              <CardHeader id="compare" title="Compare with the file on the target" description={`Paste the ${selected.label} that is on the IBM i / in iMail today to see what differs from this export — the way the target reads it: line endings, trailing blanks, key order and comments do not count.`} />
+              <CardBody>
+                <CompareForm key={selected.id} action={compareWithExportAction.bind(null, profile.id)} format={selected.id} formatLabel={selected.label} />
+              </CardBody>
+            </Card>
+          )}
+
+          <SettingsCards cards={cards} />
+
+          <Card>
+            <CardHeader id="all-formats" title="Download all formats" description={`Every export of this ${KIND_LABELS[profile.kind]} profile in one ZIP, each file exactly as its own download.`} />
+            <CardBody>
+              <AllFormatsForm action={exportAllFormatsAction.bind(null, profile.id)} files={zipFiles.map((z) => z.filename)} />
             </CardBody>
           </Card>
         </div>
