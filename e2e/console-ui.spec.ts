@@ -1,11 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { startFakeEntra, type FakeEntra } from "../tests/fakes/fake-entra";
 import { CLIENT, SECRET, TENANT } from "../tests/fixtures/profiles";
-import { ADMIN, DATA_DIR, ensureSignedIn, openDb, screenshot } from "./helpers";
+import { ADMIN, DATA_DIR, ensureSignedIn, expectNoSeriousA11yViolations, openDb, screenshot } from "./helpers";
 
 /**
  * The console's shell and pages as an admin uses them (issue 11 points 12–15, issue 16):
@@ -165,14 +164,6 @@ const PAGES: { name: string; url: () => string }[] = [
   { name: "import", url: () => "/import" },
   { name: "settings", url: () => "/settings" },
 ];
-/** axe-core (WCAG 2.1 A/AA rules): no serious or critical violation on the page as it is now. */
-async function expectNoSeriousA11yViolations(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  const text = bad.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`).join("\n");
-  expect(bad, `${where}:\n${text}`).toEqual([]);
-}
-
 /** Elements wider than the viewport, for the failure message. */
 async function overflowing(page: Page): Promise<string[]> {
   return page.evaluate(() => {

@@ -6,7 +6,10 @@ import { SECRET_NAMES, type SecretName } from "@/lib/profiles/schema";
 import { parseSetFlags } from "./import";
 import { KIND_SHORT, profileInputSchema } from "@/lib/profiles/schema";
 import { AppError } from "@/lib/errors";
-import { flagBool, flagList, flagString, requirePositional, UsageError, type CliCommand } from "../framework";
+import { flagBool, flagList, flagString, requirePositional, UsageError, type CliCommand, type CliContext } from "../framework";
+import { runBulkOperation } from "@/lib/profiles/bulk";
+import { bulkSelectionSchema, type BulkSelectionInput } from "@/lib/profiles/bulk-schema";
+import { BULK_OPERATION_LABELS, bulkSummaryLine, type BulkItemResult } from "@/lib/profiles/bulk-types";
 
 function masked(p: ProfileDto) {
   return { ...p, secrets: Object.fromEntries(Object.entries(p.secretsSet).map(([k, v]) => [k, v ? "set (hidden)" : "not set"])) };
@@ -28,7 +31,59 @@ function readJsonFile(file: string): unknown {
   }
 }
 
+/**
+ * `profile test|refresh NAME | --all [--kind K] [--search T] [--status S]`: the console's bulk
+ * work over the same lib function and selection (the list's filter, validated by the shared
+ * schema). Lines as each profile finishes, then the summary; --json prints the console's result
+ * object. Exit 1 when any profile failed.
+ */
+async function runBulkCommand(operation: "test" | "refresh", { args, stdout, stderr }: CliContext): Promise<number> {
+  const actor = localOperator();
+  const all = flagBool(args, "all");
+  const name = args.positionals[0];
+  if (all === Boolean(name)) throw new UsageError("give a profile NAME or --all (with --kind K, --search TEXT, --status S to narrow it)");
+  let selection: BulkSelectionInput;
+  if (name) {
+    if (flagString(args, "kind") || flagString(args, "search") || flagString(args, "status")) throw new UsageError("--kind, --search and --status go with --all");
+    selection = { ids: [(await getProfileByName(actor, name)).id] };
+  } else {
+    const parsed = bulkSelectionSchema.safeParse({ filter: { q: flagString(args, "search"), kind: flagString(args, "kind"), status: flagString(args, "status") } });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const flag = { q: "--search", kind: "--kind", status: "--status" }[String(issue.path[1])] ?? "selection";
+      throw new UsageError(`${flag}: ${issue.message}`);
+    }
+    selection = parsed.data;
+  }
+  const json = flagBool(args, "json");
+  const label = BULK_OPERATION_LABELS[operation];
+  const line = (r: BulkItemResult) => `${r.status.toUpperCase().padEnd(7)}  ${r.profileName}  ${r.message}${r.hint && r.status === "failed" ? `\n         hint: ${r.hint}` : ""}`;
+  const run = await runBulkOperation(actor, operation, selection, {
+    onStart: (total) => {
+      if (!json) stderr(`${label.verb} ${total} profile(s), 4 at a time${operation === "test" ? " (token check; no mail is sent)" : ""}…`);
+    },
+    onItem: (r) => {
+      if (!json) stdout(line(r));
+    },
+  });
+  if (json) stdout(JSON.stringify(run, null, 2));
+  else stdout(`${label.title}: ${bulkSummaryLine(run.summary)}`);
+  return run.summary.failed ? 1 : 0;
+}
+
 export const commands: CliCommand[] = [
+  {
+    path: ["profile", "test"],
+    usage: "profile test NAME | --all [--kind K] [--search TEXT] [--status S] [--json]",
+    summary: "Token check of one profile or all matching the list's filter (no mail is sent), 4 at a time; exit 1 if any failed",
+    run: (ctx) => runBulkCommand("test", ctx),
+  },
+  {
+    path: ["profile", "refresh"],
+    usage: "profile refresh NAME | --all [--kind K] [--search TEXT] [--status S] [--json]",
+    summary: "A new access token for one profile or all matching the list's filter, into the token cache; exit 1 if any failed",
+    run: (ctx) => runBulkCommand("refresh", ctx),
+  },
   {
     path: ["profile", "list"],
     usage: "profile list [--json] [--search TEXT]",

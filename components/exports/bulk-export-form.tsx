@@ -15,8 +15,8 @@ export type BulkFormatOption = { id: string; label: string; description: string;
 type Props = {
   action: (prev: ActionResult<BulkExportData>, form: FormData) => Promise<ActionResult<BulkExportData>>;
   formats: BulkFormatOption[];
-  q?: string;
-  kind?: string;
+  /** The selection, sent with the form: the list's filter (q, kind, status) or the ticked profiles (ids, comma-separated). */
+  selection: Record<string, string | undefined>;
   selected: number;
 };
 
@@ -24,7 +24,7 @@ type Props = {
  * "Export all" as one ZIP, a folder per profile. Secrets are included only after the admin's
  * password is confirmed; the ZIP is then saved straight from memory (never a URL).
  */
-export function BulkExportForm({ action, formats, q, kind, selected }: Props) {
+export function BulkExportForm({ action, formats, selection, selected }: Props) {
   const uid = useId();
   const { state, pending, onSubmit } = useFormAction(action);
   const [format, setFormat] = useState(formats.find((f) => f.count > 0)?.id ?? formats[0]?.id ?? "");
@@ -38,8 +38,7 @@ export function BulkExportForm({ action, formats, q, kind, selected }: Props) {
   const ids = { format: `${uid}-format`, secrets: `${uid}-secrets`, password: `${uid}-password` };
   return (
     <form method="post" onSubmit={onSubmit} noValidate className="space-y-5">
-      {q && <input type="hidden" name="q" value={q} />}
-      {kind && <input type="hidden" name="kind" value={kind} />}
+      {Object.entries(selection).map(([name, value]) => value && <input key={name} type="hidden" name={name} value={value} />)}
       <Field id={ids.format} label="Format" error={errors.format} help={chosen ? `${chosen.description} ${chosen.count === selected ? `All ${selected} selected profile(s) have it.` : `${chosen.count} of the ${selected} selected profile(s) have it; the other ${selected - chosen.count} are left out (not available for their kind).`}` : undefined}>
         <select id={ids.format} name="format" value={format} onChange={(e) => setFormat(e.target.value)} className={`${inputClass} max-w-md`} aria-describedby={describedBy(ids.format, Boolean(chosen), Boolean(errors.format))}>
           {formats.map((f) => (
@@ -69,12 +68,15 @@ export function BulkExportForm({ action, formats, q, kind, selected }: Props) {
         )}
         {state.status === "success" && state.data && (
           <Alert tone={state.data.failed.length ? "warning" : "success"} role="status" title={state.message}>
-            Saved {state.data.filename}: one folder per profile.
+            Saved {state.data.filename}: one folder per profile.{" "}
+            <span data-testid="bulk-export-summary">
+              {state.data.written} exported, {state.data.failed.length} failed, {state.data.otherKinds} skipped{state.data.otherKinds ? " (the format is not available for their kind)" : ""}.
+            </span>
             {state.data.failed.length > 0 && (
               <ul className="mt-2 list-disc space-y-1 pl-5">
                 {state.data.failed.map((f) => (
-                  <li key={f.profileName}>
-                    {f.profileName}: {f.message}
+                  <li key={f.profileId}>
+                    <a href={`/profiles/${f.profileId}`} className="font-medium underline">{f.profileName}</a>: {f.message}
                   </li>
                 ))}
               </ul>

@@ -5,6 +5,8 @@ import type { Actor } from "../auth/actor";
 import { AppError } from "../errors";
 import type { ProfileSelection } from "../profiles/dal";
 import { PROFILE_KINDS } from "../profiles/schema";
+import { bulkFilterSchema, bulkSelectionSchema } from "../profiles/bulk-schema";
+import { statusesOf } from "../profiles/list-query";
 import { exportProfiles, type BulkExportOptions, type BulkExportPlan } from "./service";
 import { EXPORT_FORMAT_IDS } from "./types";
 
@@ -29,7 +31,7 @@ export type BulkZip = {
   zip: Uint8Array;
   plan: BulkExportPlan;
   written: number;
-  failed: { profileName: string; message: string }[];
+  failed: { profileId: string; profileName: string; message: string }[];
 };
 
 /**
@@ -49,7 +51,7 @@ export async function exportProfilesZip(actor: Actor, format: string, selection:
   for await (const batch of batches) {
     for (const item of batch) {
       if (!item.ok) {
-        failed.push({ profileName: item.profileName, message: item.error.userMessage });
+        failed.push({ profileId: item.profileId, profileName: item.profileName, message: item.error.userMessage });
         continue;
       }
       files[pathOf(item)] = strToU8(item.content);
@@ -62,12 +64,17 @@ export async function exportProfilesZip(actor: Actor, format: string, selection:
   return { filename: `${plan.format}-${written}-profiles-${stamp}${options.includeSecrets ? "-with-secrets" : ""}.zip`, zip, plan, written, failed };
 }
 
-/** The console's "Export all" request (the action validates the form with it). */
+/**
+ * The console's "Export all" request (the action validates the form with it): the list's filter
+ * (search, kind, status), or the profiles ticked in the list (`ids`, comma-separated).
+ */
 export const bulkExportRequestSchema = z
   .object({
     format: z.enum(EXPORT_FORMAT_IDS, { message: "Choose an export format" }),
     q: z.string().trim().max(200, { message: "Search text must be at most 200 characters" }).optional(),
     kind: z.enum(PROFILE_KINDS, { message: "Unknown profile kind" }).optional(),
+    status: bulkFilterSchema.shape.status,
+    ids: z.preprocess((v) => (typeof v === "string" ? v.split(",").filter(Boolean) : v), bulkSelectionSchema.shape.ids),
     includeSecrets: z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()),
     password: z.string().optional(),
   })
@@ -75,3 +82,9 @@ export const bulkExportRequestSchema = z
     if (v.includeSecrets && !v.password) ctx.addIssue({ code: "custom", path: ["password"], message: "Enter your password to include secrets." });
   });
 export type BulkExportRequest = z.infer<typeof bulkExportRequestSchema>;
+
+/** The DAL selection of a validated "Export all" request: the ticked ids, or the list's filter. */
+export function bulkExportSelection(input: Pick<BulkExportRequest, "ids" | "q" | "kind" | "status">): ProfileSelection {
+  if (input.ids) return { ids: input.ids };
+  return { query: input.q, kinds: input.kind ? [input.kind] : undefined, statuses: statusesOf(input.status) };
+}

@@ -27,7 +27,7 @@ export type BulkExportData = {
   zipBase64: string;
   written: number;
   otherKinds: number;
-  failed: { profileName: string; message: string }[];
+  failed: { profileId: string; profileName: string; message: string }[];
 };
 
 /** "Download all formats" on a profile's export page: one ZIP with every format of its kind. */

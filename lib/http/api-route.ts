@@ -88,19 +88,31 @@ export type GuardedPost = { ok: true; admin: Actor; profileId: string; body: unk
  * JSON syntax (400). Authentication comes first so anonymous callers learn nothing else.
  */
 export async function guardProfilePost(request: Request, rawProfileId: string, options: { maxBodyBytes: number }): Promise<GuardedPost> {
+  const guard = await guardJsonPost(request, { ...options, beforeBody: () => (profileIdSchema.safeParse(rawProfileId).success ? null : apiError(404, "not_found", "There is no profile with this id.")) });
+  return guard.ok ? { ...guard, profileId: rawProfileId } : guard;
+}
+
+export type GuardedJsonPost = { ok: true; admin: Actor; body: unknown } | { ok: false; response: Response };
+
+/**
+ * The checks of every console JSON POST route without a profile in its path (bulk work): the
+ * same as guardProfilePost, in the same order, with `beforeBody` for a route's own check
+ * between the content type and the body.
+ */
+export async function guardJsonPost(request: Request, options: { maxBodyBytes: number; beforeBody?: () => Response | null; tooLargeHint?: string }): Promise<GuardedJsonPost> {
   const admin = await getCurrentAdmin();
   if (!admin) return { ok: false, response: apiError(401, "unauthorized", "Your session has ended. Sign in again.") };
   if (!isSameOrigin(request)) return { ok: false, response: apiError(403, "forbidden", "Refused: the request did not come from this console's pages.") };
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) return { ok: false, response: apiError(415, "unsupported_media_type", "Send the request as JSON (Content-Type: application/json).") };
-  const id = profileIdSchema.safeParse(rawProfileId);
-  if (!id.success) return { ok: false, response: apiError(404, "not_found", "There is no profile with this id.") };
+  const refused = options.beforeBody?.();
+  if (refused) return { ok: false, response: refused };
   const text = await readBodyText(request, options.maxBodyBytes);
   if (text === null) {
     return {
       ok: false,
       response: apiError(413, "too_large", "The request is too large for the console.", {
-        hint: `The console accepts up to ${Math.round(options.maxBodyBytes / (1024 * 1024))} MB here, less when its proxy body limit (proxyClientMaxBodySize, 10 MB by default) is lower. Send fewer or smaller attachments.`,
+        hint: options.tooLargeHint ?? `The console accepts up to ${Math.round(options.maxBodyBytes / (1024 * 1024))} MB here, less when its proxy body limit (proxyClientMaxBodySize, 10 MB by default) is lower. Send fewer or smaller attachments.`,
       }),
     };
   }
@@ -111,7 +123,7 @@ export async function guardProfilePost(request: Request, rawProfileId: string, o
     return { ok: false, response: apiError(400, "invalid_json", "The request body is not valid JSON.") };
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) return { ok: false, response: apiError(400, "invalid_json", "The request body must be a JSON object.") };
-  return { ok: true, admin, profileId: id.data, body };
+  return { ok: true, admin, body };
 }
 
 /**

@@ -62,21 +62,39 @@ export async function runChecksNow(actor: Actor, selector: string | undefined, o
   const queue = [...ids];
   const worker = async () => {
     for (let id = queue.shift(); id; id = queue.shift()) {
-      const r = await runCheck(id, { clock, owner, actor }, { trigger: "manual", requireDue: false });
-      if (r) reports.push({ ...r, ranElsewhere: false });
-      else {
-        const row = await findCheckRow(id);
-        if (row) options.onWaiting?.({ id, profileName: row.profile?.name ?? null, type: row.type as CheckType });
-        const other = await waitForOtherRun(id, options.waitPollMs ?? 250);
-        if (other) reports.push(other);
-      }
+      const r = await runOneCheckNow(actor, id, { ...options, clock, owner });
+      if (r) reports.push(r);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, queue.length)) }, worker));
-  for (const r of reports) {
-    for (const a of r.alerts) await deliverDueAlerts(clock, { onlyAlertId: a.id, timeoutMs: options.deliveryTimeoutMs });
-  }
+  for (const r of reports) await deliverReportAlerts(r, { ...options, clock });
   return reports.sort((a, b) => (a.profileName ?? "").localeCompare(b.profileName ?? "") || a.type.localeCompare(b.type));
+}
+
+/**
+ * Runs one check now (the twin of "Run now"), or — when it is running in another process — waits
+ * for that run and reports it. Null when the check does not exist (its profile was deleted).
+ * Alerts it raises are not delivered here: see deliverReportAlerts.
+ */
+export async function runOneCheckNow(actor: Actor, id: string, options: RunNowOptions = {}): Promise<RunNowReport | null> {
+  const clock = options.clock ?? systemClock;
+  const owner = options.owner ?? defaultOwner();
+  const r = await runCheck(id, { clock, owner, actor }, { trigger: "manual", requireDue: false });
+  if (r) return { ...r, ranElsewhere: false };
+  const row = await findCheckRow(id);
+  if (!row) return null;
+  options.onWaiting?.({ id, profileName: row.profile?.name ?? null, type: row.type as CheckType });
+  return waitForOtherRun(id, options.waitPollMs ?? 250);
+}
+
+/** Delivers the alerts a run raised (one attempt each; retries are the server's job). */
+export async function deliverReportAlerts(report: RunNowReport, options: Pick<RunNowOptions, "clock" | "deliveryTimeoutMs"> = {}): Promise<void> {
+  for (const a of report.alerts) await deliverDueAlerts(options.clock ?? systemClock, { onlyAlertId: a.id, timeoutMs: options.deliveryTimeoutMs });
+}
+
+/** Creates the checks of profiles that have none yet (the scheduler does this on its own rounds). */
+export async function ensureChecks(clock: Clock = systemClock): Promise<void> {
+  await syncChecks(clock.now());
 }
 
 async function selectChecks(actor: Actor, selector: string | undefined, now: Date): Promise<string[]> {

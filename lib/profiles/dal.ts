@@ -100,7 +100,7 @@ function isUniqueViolation(error: unknown): boolean {
 // Reads
 
 /** Which profiles a list or a bulk operation covers; absent parts do not filter. */
-export type ProfileSelection = { query?: string; kinds?: readonly ProfileKind[]; statuses?: readonly string[] };
+export type ProfileSelection = { query?: string; kinds?: readonly ProfileKind[]; statuses?: readonly string[]; /** Exactly these profiles (the list's checkboxes), further narrowed by the other parts. */ ids?: readonly string[] };
 
 /**
  * Status order of "failures first": what needs an admin now, then what is unproven, then what
@@ -111,6 +111,7 @@ export const STATUS_ORDER: readonly string[] = ["failing", "needs-reauth", "inco
 function profileWhere(sel: ProfileSelection): Prisma.ProfileWhereInput {
   const text = sel.query?.trim();
   return {
+    ...(sel.ids ? { id: { in: [...sel.ids] } } : {}),
     ...(sel.kinds ? { kind: { in: [...sel.kinds] } } : {}),
     ...(sel.statuses?.length ? { status: { in: [...sel.statuses] } } : {}),
     ...(text ? { OR: [{ name: { contains: text } }, { account: { contains: text } }, { description: { contains: text } }] } : {}),
@@ -120,6 +121,12 @@ function profileWhere(sel: ProfileSelection): Prisma.ProfileWhereInput {
 /** How many profiles a selection covers. */
 export async function countSelectedProfiles(_actor: Actor, sel: ProfileSelection): Promise<number> {
   return getDb().profile.count({ where: profileWhere(sel) });
+}
+
+/** How many profiles a selection covers per kind (kinds with none are absent). */
+export async function countSelectedByKind(_actor: Actor, sel: ProfileSelection): Promise<Partial<Record<ProfileKind, number>>> {
+  const groups = await getDb().profile.groupBy({ by: ["kind"], where: profileWhere(sel), _count: { _all: true } });
+  return Object.fromEntries(groups.map((g) => [g.kind, g._count._all]));
 }
 
 export const PROFILE_SORTS = ["status", "name", "updated"] as const;

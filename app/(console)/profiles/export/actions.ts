@@ -2,11 +2,11 @@
 import { fromAppError, invalid, type ActionResult } from "@/lib/action-result";
 import { requireAdmin } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
-import { bulkExportRequestSchema, exportProfilesZip } from "@/lib/export/bulk";
+import { bulkExportRequestSchema, bulkExportSelection, exportProfilesZip } from "@/lib/export/bulk";
 import type { BulkExportData } from "@/lib/export/results";
 
 /**
- * "Export all": every profile of the selection whose kind has the format, as one ZIP. With
+ * "Export all" (and the list's bulk "Export" of ticked profiles): every profile of the selection whose kind has the format, as one ZIP. With
  * secrets, lib/export/service re-checks the password once (and logs a refusal); this is then one
  * of the two actions allowed to return secrets, because the admin asked and proved who they are.
  */
@@ -16,13 +16,15 @@ export async function exportAllAction(_prev: ActionResult<BulkExportData>, form:
     format: form.get("format"),
     q: form.get("q") || undefined,
     kind: form.get("kind") || undefined,
+    status: form.get("status") || undefined,
+    ids: form.get("ids") || undefined,
     includeSecrets: form.get("includeSecrets") ?? false,
     password: form.get("password") || undefined,
   });
   if (!input.success) return invalid(input.error);
-  const { format, q, kind, includeSecrets, password } = input.data;
+  const { format, includeSecrets, password } = input.data;
   try {
-    const result = await exportProfilesZip(admin, format, { query: q, kinds: kind ? [kind] : undefined }, { includeSecrets, password });
+    const result = await exportProfilesZip(admin, format, bulkExportSelection(input.data), { includeSecrets, password });
     const failed = result.failed.length ? `; ${result.failed.length} failed` : "";
     return {
       status: "success",

@@ -45,7 +45,7 @@ export default async function ExportAllPage({ searchParams }: { searchParams: Pr
               No profile is selected. <Link href="/profiles" className="text-indigo-600 hover:underline dark:text-indigo-400">Back to all profiles</Link>
             </p>
           ) : (
-            <BulkExportForm action={exportAllAction} formats={formats} q={q} kind={kind} selected={selected} />
+            <BulkExportForm action={exportAllAction} formats={formats} selection={{ q, kind }} selected={selected} />
           )}
         </CardBody>
       </Card>
