@@ -1,8 +1,8 @@
 import { localOperator } from "@/lib/auth/actor";
-import { createAdmin, deleteAdmin, hasAnyAdmin, disableAdmin, enableAdmin, listAdmins, listSessions, resetPassword, signOutEverywhere, unlockSignIn } from "@/lib/auth/admins";
+import { createAdmin, deleteAdmin, hasAnyAdmin, disableAdmin, enableAdmin, endSession, listAddressLocks, listAdmins, listSessions, resetPassword, signOutEverywhere, unlockSignIn } from "@/lib/auth/admins";
 import { formatDateTime } from "@/lib/format";
 import { issueSetupCode } from "@/lib/auth/setup-code";
-import { newPasswordSchema, usernameSchema } from "@/lib/auth/schema";
+import { endSessionSchema, newPasswordSchema, usernameSchema } from "@/lib/auth/schema";
 import { AppError } from "@/lib/errors";
 import { flagBool, flagString, UsageError, type CliCommand } from "../framework";
 
@@ -117,7 +117,7 @@ export const commands: CliCommand[] = [
         return;
       }
       if (!sessions.length) stdout("No open sessions.");
-      for (const s of sessions) stdout(`${s.username.padEnd(24)} since ${formatDateTime(s.createdAt)}, last seen ${formatDateTime(s.lastSeenAt)} from ${s.ip ?? "unknown"}`);
+      for (const s of sessions) stdout(`${s.ref}  ${s.username.padEnd(24)} since ${formatDateTime(s.createdAt)}, last seen ${formatDateTime(s.lastSeenAt)} from ${s.ip ?? "unknown"}${s.userAgent ? `  ${s.userAgent.slice(0, 80)}` : ""}`);
     },
   },
   {
@@ -128,6 +128,31 @@ export const commands: CliCommand[] = [
       const u = username(args);
       const count = await signOutEverywhere(localOperator(), u);
       stdout(`Ended ${count} session${count === 1 ? "" : "s"} of "${u}"`);
+    },
+  },
+  {
+    path: ["admin", "end-session"],
+    usage: "admin end-session --ref REF",
+    summary: "End one console session (REF from admin sessions)",
+    async run({ args, stdout }) {
+      const parsed = endSessionSchema.safeParse({ ref: flagString(args, "ref") ?? "" });
+      if (!parsed.success) throw new AppError("invalid_input", `--ref: ${parsed.error.issues[0].message}`, { field: "ref" });
+      const { username: u } = await endSession(localOperator(), parsed.data.ref);
+      stdout(`Ended session ${parsed.data.ref} of "${u}"`);
+    },
+  },
+  {
+    path: ["admin", "locks"],
+    usage: "admin locks [--json]",
+    summary: "Client addresses with failed sign-ins or a lock (unlock with admin unlock --ip)",
+    async run({ args, stdout }) {
+      const locks = await listAddressLocks(localOperator());
+      if (flagBool(args, "json")) {
+        stdout(JSON.stringify(locks, null, 2));
+        return;
+      }
+      if (!locks.length) stdout("No client address has failed sign-ins in the current window.");
+      for (const l of locks) stdout(`${l.ip.padEnd(40)} ${l.lockedUntil ? `locked until ${formatDateTime(l.lockedUntil)}` : "not locked"}; ${l.failures} failure${l.failures === 1 ? "" : "s"} since ${formatDateTime(l.windowStart)}`);
     },
   },
   {

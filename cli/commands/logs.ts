@@ -9,14 +9,14 @@ const PAGE_SIZE = 100;
 export const commands: CliCommand[] = [
   {
     path: ["logs"],
-    usage: "logs [--profile NAME] [--action A] [--outcome ok|failure|info] [--since ISO] [--until ISO] [--search TEXT] [--page N] [--json]",
+    usage: "logs [--profile NAME] [--action A] [--actor WHO] [--outcome ok|failure|info] [--since ISO] [--until ISO] [--search TEXT] [--page N] [--json]",
     summary: "The activity log, newest first, with the Logs page's filters (100 per page)",
     async run({ args, stdout }) {
       const actor = localOperator();
       // The Logs page's schema: the same fields, the same messages.
       const query = activityQuerySchema.parse(
         Object.fromEntries(
-          Object.entries({ profile: flagString(args, "profile"), action: flagString(args, "action"), outcome: flagString(args, "outcome"), since: flagString(args, "since"), until: flagString(args, "until"), q: flagString(args, "search"), page: flagString(args, "page") }).filter(([, v]) => v !== undefined),
+          Object.entries({ profile: flagString(args, "profile"), action: flagString(args, "action"), actor: flagString(args, "actor"), outcome: flagString(args, "outcome"), since: flagString(args, "since"), until: flagString(args, "until"), q: flagString(args, "search"), page: flagString(args, "page") }).filter(([, v]) => v !== undefined),
         ),
       );
       const profileId = query.profile ? (await getProfileByName(actor, query.profile)).id : undefined;

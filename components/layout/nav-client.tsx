@@ -7,10 +7,11 @@ const LINK = "flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium t
 const ACTIVE = "bg-indigo-50 text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300";
 const IDLE = "text-slate-700 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-slate-100";
 
-/** A section link, marked as the current page for its path and the paths below it. */
-export function NavLink({ href, children }: { href: string; children: ReactNode }) {
+/** A section link, marked as the current page for its path and the paths below it (except those of a `deeper` section link). */
+export function NavLink({ href, deeper = [], children }: { href: string; deeper?: string[]; children: ReactNode }) {
   const pathname = usePathname();
-  const active = href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+  const under = (h: string) => pathname === h || pathname.startsWith(`${h}/`);
+  const active = href === "/" ? pathname === "/" : under(href) && !deeper.some(under);
   return (
     <Link href={href} aria-current={active ? "page" : undefined} className={`${LINK} ${active ? ACTIVE : IDLE}`}>
       {children}

@@ -16,6 +16,7 @@ export const ITEMS: { href: string; label: string; icon: string }[] = [
   { href: "/logs", label: "Logs", icon: "M5 4h14v16H5zM8 8h8M8 12h8M8 16h5" },
   { href: "/import", label: "Import", icon: "M12 3v12m0 0l-4-4m4 4l4-4M4 17v3h16v-3" },
   { href: "/settings", label: "Settings", icon: "M4 21v-7M4 10V3M12 21v-9M12 8V3M20 21v-5M20 12V3M1 14h6M9 8h6M17 16h6" },
+  { href: "/settings/admins", label: "Admins", icon: "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21v-1a6 6 0 0 1 12 0v1M17 11l2 2 4-4" },
 ];
 
 export function NavIcon({ d }: { d: string }) {
@@ -32,7 +33,7 @@ export function Nav({ brand }: { brand: ReactNode }) {
     <NavMenu brand={brand} openIcon={<NavIcon d="M4 7h16M4 12h16M4 17h16" />} closeIcon={<NavIcon d="M6 6l12 12M18 6L6 18" />}>
       <nav aria-label="Main" className="flex flex-col gap-1">
         {ITEMS.map((item) => (
-          <NavLink key={item.href} href={item.href}>
+          <NavLink key={item.href} href={item.href} deeper={ITEMS.filter((o) => o.href.startsWith(`${item.href}/`)).map((o) => o.href)}>
             <NavIcon d={item.icon} />
             {item.label}
           </NavLink>

@@ -16,6 +16,10 @@ export function ActivityList({ items, showProfile = true }: { items: ActivityDto
               <Badge tone={OUTCOME_TONE[a.outcome]}>{a.outcome}</Badge>
               <span className="font-mono text-xs text-slate-500">{a.action}</span>
               <span className="min-w-0 flex-1 text-slate-900 [overflow-wrap:anywhere] dark:text-slate-100">{a.summary}</span>
+              <span className="min-w-0 text-xs text-slate-600 [overflow-wrap:anywhere] dark:text-slate-400" data-testid="activity-actor" title="Who acted">
+                <span className="sr-only">by </span>
+                {a.actor}
+              </span>
               {showProfile && a.profileName && <span className="min-w-0 text-xs text-slate-600 [overflow-wrap:anywhere] dark:text-slate-400">{a.profileName}</span>}
               <time className="text-xs text-slate-500" dateTime={a.at}>{formatDateTime(a.at)}</time>
             </summary>

@@ -72,6 +72,8 @@ export async function recordActivity(actor: Actor | { username: string }, input:
 export type ActivityFilter = {
   profileId?: string;
   action?: string;
+  /** Exactly this actor (as stored: username, `cli:<user>`, `monitor`). */
+  actor?: string;
   outcome?: ActivityOutcome;
   from?: Date;
   to?: Date;
@@ -105,6 +107,7 @@ export async function listActivity(_actor: Actor, filter: ActivityFilter = {}): 
   const where: Prisma.ActivityWhereInput = {
     profileId: filter.profileId,
     outcome: filter.outcome,
+    actor: filter.actor,
     at: filter.from || filter.to ? { gte: filter.from, lte: filter.to } : undefined,
     ...(filter.action ? { action: { startsWith: filter.action } } : {}),
     ...(filter.query ? { OR: [{ summary: { contains: filter.query } }, { profileName: { contains: filter.query } }, { actor: { contains: filter.query } }] } : {}),
@@ -138,6 +141,12 @@ export async function getActivityDetail(_actor: Actor, id: string): Promise<stri
 export async function listActivityActions(_actor: Actor): Promise<string[]> {
   const rows = await getDb().activity.findMany({ distinct: ["action"], select: { action: true }, orderBy: { action: "asc" } });
   return rows.map((r) => r.action);
+}
+
+/** Every actor that appears in the log, by name (the Logs page's actor filter). */
+export async function listActivityActors(_actor: Actor): Promise<string[]> {
+  const rows = await getDb().activity.findMany({ distinct: ["actor"], select: { actor: true }, orderBy: { actor: "asc" } });
+  return rows.map((r) => r.actor);
 }
 
 /** Deletes entries older than `days`. Returns how many went. */

@@ -3,7 +3,8 @@ import type { ActivityFilter, ActivityOutcome } from "./dal";
 
 /**
  * The log filter as the Logs page (search parameters) and `cli logs` (flags) both send it, one
- * schema for both: profile, action (a prefix, e.g. "mail" or "token.acquire"), outcome, a time
+ * schema for both: profile, action (a prefix, e.g. "mail" or "token.acquire"), actor (who acted,
+ * exactly as the log names them: an admin's username, `cli:<os user>`, `monitor`), outcome, a time
  * window, text. `ok` is the CLI's word for success. Dates are ISO: a day (whole day, UTC) or a
  * moment with a time and zone.
  */
@@ -31,6 +32,7 @@ export const activityQuerySchema = z.object({
     .max(64, { message: "Action must be at most 64 characters" })
     .regex(/^[a-z][a-z0-9_.-]*$/i, { message: "Action must be an action name or its start, e.g. mail.send or token" })
     .optional(),
+  actor: z.string().trim().max(100, { message: "Actor must be at most 100 characters" }).optional(),
   outcome: z.enum(OUTCOMES, { message: "Outcome must be ok (success), failure or info" }).optional(),
   since: isoMoment("Since", false).optional(),
   until: isoMoment("Until", true).optional(),
@@ -51,5 +53,5 @@ export function parseActivityQuery(raw: Record<string, string | undefined>) {
  */
 export function activityFilterOf(q: ActivityQuery, profileId: string | undefined): ActivityFilter {
   const outcome: ActivityOutcome | undefined = q.outcome === "ok" ? "success" : q.outcome;
-  return { profileId, action: q.action, outcome, from: q.since, to: q.until, query: q.q, page: q.page };
+  return { profileId, action: q.action, actor: q.actor, outcome, from: q.since, to: q.until, query: q.q, page: q.page };
 }

@@ -118,6 +118,11 @@ async function findAdminOrThrow(username: string) {
 
 const LAST_ADMIN = "Cannot remove the last active admin: create or enable another admin first.";
 
+/** A signed-in admin never disables, deletes or resets themself from the console: another admin (or the CLI operator) does. */
+function refuseSelf(actor: Actor, adminId: string, what: string): void {
+  if (actor.id === adminId) throw new AppError("conflict", `You cannot ${what} your own account while signed in with it: another admin can (or the CLI: npm run cli -- admin …).`, { field: "username" });
+}
+
 /**
  * Disables an admin: sign-in is refused and every session of that admin ends at once. Refused
  * (AppError conflict) when it would leave no active admin; not_found for an unknown username.
@@ -127,6 +132,7 @@ export async function disableAdmin(actor: Actor, username: string): Promise<void
   await db.$transaction(async (tx) => {
     const admin = await tx.admin.findUnique({ where: { username } });
     if (!admin) throw new AppError("not_found", `No admin named "${username}".`, { field: "username" });
+    refuseSelf(actor, admin.id, "disable");
     if (admin.disabledAt) throw new AppError("conflict", `Admin "${username}" is already disabled.`, { field: "username" });
     if ((await tx.admin.count({ where: { disabledAt: null, id: { not: admin.id } } })) === 0) throw new AppError("conflict", LAST_ADMIN, { field: "username" });
     await tx.admin.update({ where: { id: admin.id }, data: { disabledAt: new Date() } });
@@ -151,6 +157,7 @@ export async function deleteAdmin(actor: Actor, username: string): Promise<void>
   await getDb().$transaction(async (tx) => {
     const admin = await tx.admin.findUnique({ where: { username } });
     if (!admin) throw new AppError("not_found", `No admin named "${username}".`, { field: "username" });
+    refuseSelf(actor, admin.id, "delete");
     if ((await tx.admin.count({ where: { disabledAt: null, id: { not: admin.id } } })) === 0) throw new AppError("conflict", LAST_ADMIN, { field: "username" });
     await tx.session.deleteMany({ where: { adminId: admin.id } });
     await tx.admin.delete({ where: { id: admin.id } });
@@ -175,6 +182,43 @@ export async function listSessions(_actor: Actor, username?: string): Promise<Se
     ip: r.ip,
     userAgent: r.userAgent,
   }));
+}
+
+const SESSION_REF = /^[0-9a-f]{12}$/;
+
+/** The list's reference of the session a cookie opens (a prefix of the stored hash), or null. */
+export function sessionRefOf(token: string | undefined): string | null {
+  return token ? hashToken(token).slice(0, 12) : null;
+}
+
+/**
+ * Ends one session by its reference (from listSessions). Returns the admin it belonged to.
+ * AppError invalid_input for a malformed reference, not_found when no open session has it.
+ */
+export async function endSession(actor: Actor, ref: string): Promise<{ username: string }> {
+  if (!SESSION_REF.test(ref)) throw new AppError("invalid_input", "A session reference is 12 hexadecimal characters (see admin sessions).", { field: "ref" });
+  const db = getDb();
+  const matches = await db.session.findMany({ where: { id: { startsWith: ref } }, select: { id: true, admin: { select: { username: true } } } });
+  if (matches.length !== 1) throw new AppError("not_found", `No open session ${ref}: it has ended already. List sessions with: npm run cli -- admin sessions`, { field: "ref" });
+  await db.session.deleteMany({ where: { id: matches[0].id } });
+  const username = matches[0].admin.username;
+  await recordActivity(actor, { action: "admin.sign-out-session", outcome: "success", summary: `Ended session ${ref} of "${username}"` });
+  return { username };
+}
+
+export type AddressLockDto = { ip: string; failures: number; lockedUntil: string | null; windowStart: string };
+
+/**
+ * Client addresses with failed sign-ins in the current window or a lock still running, locked
+ * first, then by failures. Never a username (the address counter spans all users).
+ */
+export async function listAddressLocks(_actor: Actor): Promise<AddressLockDto[]> {
+  const now = new Date();
+  const windowStart = new Date(now.getTime() - getEnv().LOGIN_WINDOW_MINUTES * 60_000);
+  const rows = await getDb().loginThrottle.findMany({ where: { key: { startsWith: "ip:" }, OR: [{ lockedUntil: { gt: now } }, { windowStart: { gte: windowStart }, failures: { gt: 0 } }] } });
+  return rows
+    .map((r) => ({ ip: r.key.slice(3), failures: r.failures, lockedUntil: r.lockedUntil && r.lockedUntil > now ? r.lockedUntil.toISOString() : null, windowStart: r.windowStart.toISOString() }))
+    .sort((a, b) => Number(Boolean(b.lockedUntil)) - Number(Boolean(a.lockedUntil)) || b.failures - a.failures || a.ip.localeCompare(b.ip));
 }
 
 /** Ends every session of an admin (sign out everywhere). Returns how many ended; not_found for an unknown name. */
@@ -403,11 +447,30 @@ export async function confirmPassword(actor: Actor, password: string): Promise<b
   });
 }
 
-/** Sets a password without the old one (CLI `admin create` for an existing user is refused; this is for the CLI `admin reset-password`). */
+/**
+ * Re-authentication before a destructive action on another admin or a backup download: the web
+ * admin's password is re-checked through confirmPassword (the sign-in throttle: a wrong password
+ * counts, a lock refuses). A refusal is logged under `action` and thrown as AppError unauthorized
+ * on the field "current" (rate_limited while locked). The CLI operator already holds the database: no check.
+ */
+export async function requireReauth(actor: Actor, password: string | undefined, refused: { action: string; summary: string }): Promise<void> {
+  if (actor.via === "cli") return;
+  if (password && (await confirmPassword(actor, password))) return;
+  await recordActivity(actor, { action: refused.action, outcome: "failure", summary: `${refused.summary}: password not confirmed`, errorCode: "unauthorized" });
+  throw new AppError("unauthorized", "That is not your password. Nothing was changed.", { field: "current" });
+}
+
+/**
+ * Sets another admin's password without their old one (Settings → Admins after the acting admin
+ * re-entered their own password, and the CLI `admin reset-password`). Every session of the target
+ * ends. AppError not_found; conflict for the signed-in admin's own account (change it under "Your
+ * password", which asks for the current one).
+ */
 export async function resetPassword(actor: Actor, username: string, password: string): Promise<void> {
   const db = getDb();
   const admin = await db.admin.findUnique({ where: { username } });
   if (!admin) throw new AppError("not_found", `No admin named "${username}".`, { field: "username" });
+  if (actor.id === admin.id) throw new AppError("conflict", "Change your own password under Settings → Your password (it asks for the current one).", { field: "username" });
   await db.$transaction([
     db.admin.update({ where: { id: admin.id }, data: { passwordHash: await hashPassword(password), passwordGen: { increment: 1 } } }),
     db.session.deleteMany({ where: { adminId: admin.id } }),

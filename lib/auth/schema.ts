@@ -38,3 +38,23 @@ export const unlockSignInSchema = z
     ip: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().max(64, { message: "IP address must be at most 64 characters" }).optional()),
   })
   .refine((v) => Boolean(v.username) !== Boolean(v.ip), { path: ["username"], message: "Enter either a username or an IP address" });
+
+/** The acting admin's own password, re-entered before a destructive action (Settings → Admins, backup). */
+const reauthPasswordSchema = z.string().min(1, { message: "Enter your password to confirm" }).max(1024, { message: "Password must be at most 1024 characters" });
+
+/** One admin of Settings → Admins (disable, enable, unlock, sign out everywhere). */
+export const adminTargetSchema = z.object({ username: usernameSchema });
+
+/** Delete an admin: the target and the acting admin's password. */
+export const deleteAdminSchema = z.object({ username: usernameSchema, current: reauthPasswordSchema });
+
+/** Reset another admin's password: the acting admin's password, the new one twice. */
+export const resetAdminPasswordSchema = z
+  .object({ username: usernameSchema, current: reauthPasswordSchema, password: newPasswordSchema, confirm: z.string() })
+  .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The two passwords differ" });
+
+/** End one session: its reference from the sessions list (a prefix of the stored hash, not the cookie). */
+export const endSessionSchema = z.object({ ref: z.string().regex(/^[0-9a-f]{12}$/, { message: "A session reference is 12 hexadecimal characters" }) });
+
+/** Download a backup: the acting admin's password. */
+export const backupRequestSchema = z.object({ current: reauthPasswordSchema });

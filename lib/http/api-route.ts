@@ -126,6 +126,25 @@ export async function guardJsonPost(request: Request, options: { maxBodyBytes: n
   return { ok: true, admin, body };
 }
 
+export type GuardedFormPost = { ok: true; admin: Actor; fields: Record<string, string> } | { ok: false; response: Response };
+
+/**
+ * The checks of a console form posted to a route handler (Settings → Download backup), in order:
+ * signed-in admin (401), an Origin header naming this console (403: browsers always send one on
+ * POST, so its absence is refused here), `application/x-www-form-urlencoded` (415), body size
+ * (413). Returns the fields; the caller validates them with the shared zod schema.
+ */
+export async function guardFormPost(request: Request, options: { maxBodyBytes: number }): Promise<GuardedFormPost> {
+  const admin = await getCurrentAdmin();
+  if (!admin) return { ok: false, response: apiError(401, "unauthorized", "Your session has ended. Sign in again.") };
+  if (request.headers.get("origin") === null || !isSameOrigin(request)) return { ok: false, response: apiError(403, "forbidden", "Refused: the request did not come from this console's pages.") };
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) return { ok: false, response: apiError(415, "unsupported_media_type", "Send the form as application/x-www-form-urlencoded.") };
+  const text = await readBodyText(request, options.maxBodyBytes);
+  if (text === null) return { ok: false, response: apiError(413, "too_large", "The request is too large for the console.") };
+  return { ok: true, admin, fields: Object.fromEntries(new URLSearchParams(text)) };
+}
+
 /**
  * Streams newline-delimited JSON: `run` emits events as they happen; the response starts at
  * once, so the browser shows progress while the work runs. An AppError thrown by `run` becomes

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdmin } from "@/lib/auth/session";
-import { listActivity, listActivityActions, type ActivityOutcome } from "@/lib/activity/dal";
+import { listActivity, listActivityActions, listActivityActors, type ActivityOutcome } from "@/lib/activity/dal";
 import { activityFilterOf, parseActivityQuery } from "@/lib/activity/query";
 import { Alert } from "@/components/ui/alert";
 import { listProfiles } from "@/lib/profiles/dal";
@@ -18,17 +18,17 @@ export default async function LogsPage({ searchParams }: { searchParams: Promise
   const admin = await requireAdmin();
   const sp = await searchParams;
   // The same filter schema as `cli logs` (lib/activity/query.ts); the page's date inputs are since/until.
-  const parsed = parseActivityQuery({ profile: sp.profile, action: sp.action, outcome: sp.outcome, since: sp.from, until: sp.to, q: sp.q, page: sp.page });
+  const parsed = parseActivityQuery({ profile: sp.profile, action: sp.action, actor: sp.actor, outcome: sp.outcome, since: sp.from, until: sp.to, q: sp.q, page: sp.page });
   const query = parsed.success ? parsed.data : { page: 1 };
   const { page: _page, ...filter } = activityFilterOf(query, query.profile);
   const page = query.page;
   const outcome: ActivityOutcome | undefined = filter.outcome;
-  const [log, actions, profiles] = await Promise.all([listActivity(admin, { ...filter, page, pageSize: PAGE_SIZE }), listActivityActions(admin), listProfiles(admin, { pageSize: 500 })]);
+  const [log, actions, actors, profiles] = await Promise.all([listActivity(admin, { ...filter, page, pageSize: PAGE_SIZE }), listActivityActions(admin), listActivityActors(admin), listProfiles(admin, { pageSize: 500 })]);
   const filtered = Object.values(filter).some(Boolean);
   return (
     <>
       <PageHeader title="Logs" description="Every token request, send, IMAP test, export, import, change and sign-in. Secrets never appear here; transcripts are redacted." />
-      <form className="mb-4 grid grid-cols-2 gap-3 md:grid-cols-6" action="/logs" aria-label="Filter logs">
+      <form className="mb-4 grid grid-cols-2 gap-3 md:grid-cols-7" action="/logs" aria-label="Filter logs">
         <div className="col-span-2">
           <label htmlFor="q" className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-400">Text</label>
           <input id="q" name="q" type="search" defaultValue={sp.q} className={inputClass} placeholder="Search summaries" />
@@ -45,6 +45,13 @@ export default async function LogsPage({ searchParams }: { searchParams: Promise
           <select id="action" name="action" defaultValue={sp.action ?? ""} className={inputClass}>
             <option value="">All</option>
             {actions.map((a) => (<option key={a} value={a}>{a}</option>))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="actor" className="mb-1 block text-xs font-medium text-slate-600 dark:text-slate-400">Actor</label>
+          <select id="actor" name="actor" defaultValue={sp.actor ?? ""} className={inputClass}>
+            <option value="">All</option>
+            {actors.map((a) => (<option key={a} value={a}>{a}</option>))}
           </select>
         </div>
         <div>
@@ -87,7 +94,7 @@ export default async function LogsPage({ searchParams }: { searchParams: Promise
           </CardBody>
         </Card>
       )}
-      {log.total > PAGE_SIZE && <Pagination page={page} pageSize={PAGE_SIZE} total={log.total} basePath="/logs" params={{ q: sp.q, profile: sp.profile, action: sp.action, outcome, from: sp.from, to: sp.to }} />}
+      {log.total > PAGE_SIZE && <Pagination page={page} pageSize={PAGE_SIZE} total={log.total} basePath="/logs" params={{ q: sp.q, profile: sp.profile, action: sp.action, actor: sp.actor, outcome, from: sp.from, to: sp.to }} />}
     </>
   );
 }

@@ -47,7 +47,7 @@ export async function addAdminAction(_prev: ActionResult, form: FormData): Promi
   } catch (error) {
     return fromAppError(error);
   }
-  revalidatePath("/settings");
+  revalidatePath("/settings", "layout");
   return { status: "success", message: `Admin "${input.data.username}" created.` };
 }
 
@@ -59,7 +59,7 @@ export async function unlockSignInAction(_prev: ActionResult, form: FormData): P
   const target = input.data.username ? { username: input.data.username } : { ip: input.data.ip! };
   try {
     const count = await unlockSignIn(admin, target);
-    revalidatePath("/settings");
+    revalidatePath("/settings", "layout");
     const label = "username" in target ? `"${target.username}"` : `address ${target.ip}`;
     return { status: "success", message: count ? `Unlocked sign-in for ${label}.` : `${label} was not locked.` };
   } catch (error) {

@@ -6,8 +6,10 @@ import { initMasterKey } from "@/lib/crypto/keyring";
 import { getEnv } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
-import { AddAdminForm, ChangePasswordForm, SettingsForm, UnlockSignInForm } from "@/components/settings/forms";
-import { addAdminAction, changePasswordAction, unlockSignInAction, updateSettingsAction } from "./actions";
+import { ButtonLink } from "@/components/ui/button";
+import { ChangePasswordForm, SettingsForm } from "@/components/settings/forms";
+import { BackupForm } from "@/components/settings/admin-forms";
+import { changePasswordAction, updateSettingsAction } from "./actions";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -33,8 +35,8 @@ export default async function SettingsPage() {
             </CardBody>
           </Card>
           <Card>
-            <CardHeader title="Administrators" />
-            <CardBody className="space-y-5">
+            <CardHeader title="Administrators" description="Disable, delete, reset passwords, unlock sign-ins, end sessions." actions={<ButtonLink href="/settings/admins">Manage admins</ButtonLink>} />
+            <CardBody>
               <ul className="divide-y divide-slate-100 text-sm dark:divide-slate-800">
                 {admins.map((a) => (
                   <li key={a.id} className="flex flex-wrap justify-between gap-x-3 py-2">
@@ -47,8 +49,6 @@ export default async function SettingsPage() {
                   </li>
                 ))}
               </ul>
-              <AddAdminForm action={addAdminAction} />
-              <UnlockSignInForm action={unlockSignInAction} />
             </CardBody>
           </Card>
         </div>
@@ -67,6 +67,13 @@ export default async function SettingsPage() {
               <dt className="text-slate-500">Callback URL</dt>
               <dd className="break-all font-mono text-xs">{env.publicUrl}/api/oauth/callback</dd>
             </dl>
+            <div className="mt-6 border-t border-slate-100 pt-5 dark:border-slate-800">
+              <h3 className="text-sm font-semibold">Backup</h3>
+              <p className="mb-3 mt-1 text-sm text-slate-600 dark:text-slate-400">
+                A consistent snapshot of the database taken while the console serves (SQLite online backup, like <code className="font-mono text-xs">npm run cli -- backup</code>). Secrets stay encrypted as stored; the master key is not in the file — keep it separately.
+              </p>
+              <BackupForm endpoint="/settings/backup" />
+            </div>
           </CardBody>
         </Card>
       </div>

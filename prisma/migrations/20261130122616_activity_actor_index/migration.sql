@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Activity_actor_at_idx" ON "Activity"("actor", "at");
