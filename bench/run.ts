@@ -611,6 +611,7 @@ async function scenarioFrontend(ctx: Ctx, server: RunningServer, cookie: string,
     { label: "/logs", path: "/logs", appPage: "(console)/logs", cookie: true },
     { label: "/import", path: "/import", appPage: "(console)/import", cookie: true },
     { label: "/settings", path: "/settings", appPage: "(console)/settings", cookie: true },
+    { label: "/settings/admins", path: "/settings/admins", appPage: "(console)/settings/admins", cookie: true },
   ];
   const out: Record<string, { html: ChunkSizes; manifest: ChunkSizes | null }> = {};
   for (const r of routes) {

@@ -163,6 +163,7 @@ const PAGES: { name: string; url: () => string }[] = [
   { name: "transcript", url: () => `/logs/${fromDb<{ id: string }>("SELECT id FROM Activity WHERE detail IS NOT NULL ORDER BY at DESC LIMIT 1")?.id ?? ""}` },
   { name: "import", url: () => "/import" },
   { name: "settings", url: () => "/settings" },
+  { name: "admins", url: () => "/settings/admins" },
 ];
 /** Elements wider than the viewport, for the failure message. */
 async function overflowing(page: Page): Promise<string[]> {
@@ -392,7 +393,7 @@ test("16.1 profile page: sticky section nav with deep links, Send test and the d
 
 test("16.7 keyboard: the skip link comes first and every focusable control shows a visible focus ring", async ({ page }) => {
   await ensureSignedIn(page);
-  for (const url of ["/", `/profiles/${profileId()}`, "/profiles", "/settings"]) {
+  for (const url of ["/", `/profiles/${profileId()}`, "/profiles", "/settings", "/settings/admins"]) {
     await page.goto(url);
     await expect(page.locator("main h1").first()).toBeVisible();
     await page.keyboard.press("Tab");

@@ -101,7 +101,7 @@ const KINDS: { kind: string; name: string; fill: (page: Page) => Promise<void> }
   },
 ];
 
-const PAGES = ["/", "/profiles", "/profiles/new", "/profiles/new?kind=m365-delegated", "/logs", "/settings", "/tokens", "/import"];
+const PAGES = ["/", "/profiles", "/profiles/new", "/profiles/new?kind=m365-delegated", "/logs", "/settings", "/settings/admins", "/tokens", "/import"];
 
 test("first run: setup creates the admin and signs in", async ({ page }) => {
   await page.goto("/");

@@ -116,7 +116,7 @@ test("12.9: without JavaScript the sign-in form posts (no password in a URL) and
   expect(methods).toContain("POST /login");
   expect(urls.filter((u) => /password|E2e-Admin/i.test(u))).toEqual([]);
   // Every form on the console's pages posts, except the search/filter forms (no secrets, GET by design).
-  for (const path of ["/settings", "/profiles/new?kind=m365-delegated", "/import", "/profiles"]) {
+  for (const path of ["/settings", "/settings/admins", "/profiles/new?kind=m365-delegated", "/import", "/profiles"]) {
     await page.goto(path);
     const forms = await page.locator("form").evaluateAll((els) =>
       els.map((f) => ({ method: (f.getAttribute("method") ?? "get").toLowerCase(), role: f.getAttribute("role"), label: f.getAttribute("aria-label"), password: f.querySelector("input[type=password]") !== null })),
