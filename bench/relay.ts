@@ -16,7 +16,7 @@ import { startSmtpPeer } from "@/tests/fakes/smtp-peer";
 import { APP_CERT_PEM, CLIENT, SECRET, TENANT, fixtureProfile } from "@/tests/fixtures/profiles";
 import type { Actor } from "@/lib/auth/actor";
 import { getDb } from "@/lib/db/client";
-import { createProfile, loadProfileWithSecrets } from "@/lib/profiles/dal";
+import { createProfile, listProfiles, loadProfileWithSecrets } from "@/lib/profiles/dal";
 import { deliver } from "@/lib/mail/pipeline";
 import { getAccessToken } from "@/lib/tokens";
 import { createDevice, listDevices } from "@/lib/relay/devices";
@@ -42,6 +42,21 @@ type RelayCtx = {
 const MAILBOX = "sender@contoso.com";
 const body10k = "0123456789abcdef".repeat(640);
 
+/** CPU seconds (user + system) a process has used so far, from /proc (0 when unreadable). */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+const benchCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
 export async function scenarioRelay(ctx: RelayCtx): Promise<void> {
   await ctx.useDb(`${ctx.runDir}/relay`);
   const idp = await startFakeEntra({ tenants: [TENANT], clients: [{ clientId: CLIENT, secret: [SECRET.graphClientSecret], certificates: [APP_CERT_PEM] }] });
@@ -55,18 +70,36 @@ export async function scenarioRelay(ctx: RelayCtx): Promise<void> {
   const dir = `${ctx.runDir}/relay`;
   const timings = `${dir}/commit-timings.txt`;
   const port = await freePort();
-  const relay = await startRelayProcess(port, { DATA_DIR: dir, DATABASE_FILE: `${dir}/console.db`, CONSOLE_MASTER_KEY: ctx.masterKey }, ["--commit-timings", timings]);
+  const relay = await startRelayProcess(port, { DATA_DIR: dir, DATABASE_FILE: `${dir}/console.db`, CONSOLE_MASTER_KEY: ctx.masterKey }, ["--commit-timings", timings], process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []);
+  const relayPid = relay.child.pid!;
   const commits = () => fs.readFileSync(timings, "utf8").split("\n").filter(Boolean).map(Number);
   const n = ctx.quick ? 100 : 500;
   const clients = 10;
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+  const loadAtStart = load();
 
-  // Directly: the same raw messages through the pipeline with the cached token, 10 at a time.
+  // The same 10 KB messages both ways; the clients behave alike both ways: one SMTP connection
+  // (STARTTLS, AUTH) per message, as devices do. Directly: the delivery pipeline with the cached
+  // token (the relay's own delivery code) straight to the peer. Through the relay: nodemailer to
+  // the listener; the relay then delivers with the same pipeline.
   const { profile: p, secrets } = await loadProfileWithSecrets(ctx.operator, profile.id);
   const raw = (i: number) => Buffer.from(`From: printer@contoso.com\r\nTo: a@example.net\r\nSubject: bench ${i}\r\nMessage-ID: <${randomUUID()}@bench>\r\n\r\n${body10k}\r\n`);
-  const t0 = performance.now();
+  // Warm-up both ways (module loading, JIT, the relay's first TLS context), not measured.
+  const warm = 20;
+  const warmBefore = peer.received.length;
+  for (let i = 0; i < warm; i++) await deliver({ actor: ctx.operator, profile: p, secrets, message: { type: "raw", envelope: { from: "printer@contoso.com", to: ["a@example.net"] }, mime: { bytes: raw(i) } } });
+  for (let i = 0; i < warm; i++) {
+    const t = nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, requireTLS: true, auth: { user: device.name, pass: device.password }, tls: { rejectUnauthorized: false } });
+    await t.sendMail({ envelope: { from: "printer@contoso.com", to: ["a@example.net"] }, raw: raw(i) });
+    t.close();
+  }
+  while (peer.received.length - warmBefore < warm * 2) await new Promise((r) => setTimeout(r, 20));
+  const warmCommits = commits().length;
+
   let next = 0;
   let directOk = 0;
+  const directCpu0 = benchCpu();
+  const t0 = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (next < n) {
@@ -77,9 +110,12 @@ export async function scenarioRelay(ctx: RelayCtx): Promise<void> {
     }),
   );
   const directMs = performance.now() - t0;
+  const directCpu = benchCpu() - directCpu0;
 
   // Through the relay: 10 clients, one SMTP connection per message (as devices do), until the peer has them all.
   const before = peer.received.length;
+  const benchCpu1 = benchCpu();
+  const relayCpu1 = cpuSecondsOf(relayPid);
   const t1 = performance.now();
   next = 0;
   await Promise.all(
@@ -94,49 +130,85 @@ export async function scenarioRelay(ctx: RelayCtx): Promise<void> {
   );
   while (peer.received.length - before < n) await new Promise((r) => setTimeout(r, 20));
   const relayMs = performance.now() - t1;
+  const viaBenchCpu = benchCpu() - benchCpu1;
+  const viaRelayCpu = cpuSecondsOf(relayPid) - relayCpu1;
   const ratio = directMs / relayMs;
-  const commit = summarize(commits());
-  ctx.row("9 relay", `throughput, ${n} × 10 KB from ${clients} clients, end to end (load ${load})`, `relay ${round((n / relayMs) * 1000, 1)}/s vs direct ${round((n / directMs) * 1000, 1)}/s = ${round(ratio, 2)}×`, "≥ 0.8×", ratio >= 0.8);
-  ctx.row("9 relay", "end of DATA → 250 (durable write)", `p50 ${fmtMs(commit.median)}, p95 ${fmtMs(commit.p95)}`, "p50 ≤ 15 ms", commit.median <= 15);
+  const commit = summarize(commits().slice(warmCommits));
+  const perMsg = (s: number) => `${round((s * 1000) / n, 2)} ms`;
+  ctx.row("9 relay", `throughput, ${n} × 10 KB from ${clients} clients, one connection per message, end to end (load ${loadAtStart})`, `relay ${round((n / relayMs) * 1000, 1)}/s vs direct ${round((n / directMs) * 1000, 1)}/s = ${round(ratio, 2)}×`, "≥ 0.8×", ratio >= 0.8);
+  ctx.row("9 relay", "CPU per message (bench process: clients, peer, IdP; relay process)", `direct ${perMsg(directCpu)}; via relay ${perMsg(viaBenchCpu)} + relay ${perMsg(viaRelayCpu)}`, "report");
+  ctx.row("9 relay", "end of DATA → 250 (durable write: spool fsync + rename, group-committed directory fsync + queue row)", `p50 ${fmtMs(commit.median)}, p95 ${fmtMs(commit.p95)}`, "p50 ≤ 15 ms", commit.median <= 15);
 
-  // 100,000 queued: enqueue rate through the listener for a sample (upstream stopped, so they
-  // stay queued), then rows to reach 100,000.
+  // A queue of 100,000: the upstream goes down (as when a queue builds up for real) with the
+  // default retry schedule (first retry after about a minute), and the messages come in through
+  // the listener from 20 clients that keep their connection (pooled, as programs do) — so each
+  // gets its first delivery attempt, which fails and defers it, like in an outage.
+  await updateRelaySettings(ctx.operator, { retryBaseSeconds: 60, maxRetrySeconds: 3600 });
   await peer.stop();
-  const sample = ctx.quick ? 200 : 1000;
+  await new Promise((r) => setTimeout(r, 6000)); // the relay re-reads its settings every 5 s
+  const target = ctx.quick ? 10_000 : 100_000;
+  const budgetMs = ctx.quick ? 120_000 : 9 * 60_000;
+  const enqueueClients = 20;
+  const benchCpu2 = benchCpu();
+  const relayCpu2 = cpuSecondsOf(relayPid);
   const t2 = performance.now();
   next = 0;
-  const pool = Array.from({ length: clients }, () => nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, requireTLS: true, pool: true, maxConnections: 1, auth: { user: device.name, pass: device.password }, tls: { rejectUnauthorized: false } }));
+  let refused = 0;
+  const pool = Array.from({ length: enqueueClients }, () => nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, requireTLS: true, pool: true, maxConnections: 1, maxMessages: Infinity, auth: { user: device.name, pass: device.password }, tls: { rejectUnauthorized: false } }));
   await Promise.all(
     pool.map(async (t) => {
-      while (next < sample) {
+      while (next < target && performance.now() - t2 < budgetMs) {
         const i = next++;
-        await t.sendMail({ envelope: { from: "printer@contoso.com", to: ["a@example.net"] }, raw: raw(i) });
+        await t.sendMail({ envelope: { from: "printer@contoso.com", to: ["a@example.net"] }, raw: raw(i) }).catch(() => refused++);
       }
       t.close();
     }),
   );
-  const enqueueRate = (sample / (performance.now() - t2)) * 1000;
-  const target = ctx.quick ? 10_000 : 100_000;
+  const enqueueMs = performance.now() - t2;
+  const sent = next;
+  const enqueueBenchCpu = benchCpu() - benchCpu2;
+  const enqueueRelayCpu = cpuSecondsOf(relayPid) - relayCpu2;
+  const enqueueRate = ((sent - refused) / enqueueMs) * 1000;
   const db = getDb();
+  // Only when the time budget ran out: the rest as rows (said so in the table).
+  const queuedNow = await db.relayMessage.count({ where: { state: { not: "delivered" } } });
   const now = Date.now();
-  for (let done = sample; done < target; done += 500) {
+  for (let done = queuedNow; done < target; done += 500) {
     await db.relayMessage.createMany({
       data: Array.from({ length: Math.min(500, target - done) }, (_, k) => ({ id: randomUUID(), deviceId: null, deviceName: device.name, profileId: profile.id, state: "deferred", mailFrom: "printer@contoso.com", rcptTo: '["a@example.net"]', rcptCount: 1, firstRcpt: "a@example.net", size: 10_300, messageId: `<${done + k}@bench>`, subject: `bench ${done + k}`, sha256: "0", clientIp: "127.0.0.1", receivedAt: new Date(now - ((done + k) % (7 * 24 * 3600)) * 1000), nextAttemptAt: new Date(now + 86_400_000), expiresAt: new Date(now + 2 * 86_400_000) })),
     });
   }
+  const filled = Math.max(0, target - queuedNow);
+  const waiting = await db.relayMessage.count({ where: { state: { in: ["queued", "deferred", "sending"] } } });
+  // The Relay page's data, with the page's own lib calls (app/(console)/relay/page.tsx).
   const renders: number[] = [];
   for (let i = 0; i < 10; i++) {
     const t = performance.now();
-    await Promise.all([getRelayStatus(ctx.operator), listDevices(ctx.operator), listQueue(ctx.operator, {}), hourlyStats(24), hourlyStats(24 * 7)]);
+    await Promise.all([getRelayStatus(ctx.operator), listDevices(ctx.operator), listQueue(ctx.operator, {}), hourlyStats(24), hourlyStats(24 * 7), listProfiles(ctx.operator, { pageSize: 500 })]);
     renders.push(performance.now() - t);
   }
   const render = summarize(renders);
   await new Promise((r) => setTimeout(r, 3000));
-  const rss = rssOfTree(relay.child.pid!).treeMB * 1048576;
-  ctx.row("9 relay", `${target.toLocaleString("en")} queued: enqueue through the listener (${sample} messages, 10 clients)`, `${round(enqueueRate, 1)} messages/s`, "report");
-  ctx.row("9 relay", `${target.toLocaleString("en")} queued: Relay page queries (status, queue page, 24 h + 7 d charts, devices), 10 runs`, `median ${fmtMs(render.median)}, max ${fmtMs(render.max)}`, "≤ 300 ms", render.median <= 300);
-  ctx.row("9 relay", `${target.toLocaleString("en")} queued: RSS of the relay process`, `${Math.round(rss / 1048576)} MB`, "≤ 400 MB", rss <= 400 * 1048576);
-  ctx.results.relay = { loadAverage: load, n, clients, directMs: round(directMs, 0), directOk, relayMs: round(relayMs, 0), ratio: round(ratio, 3), commitMs: commit, enqueueRate: round(enqueueRate, 1), queued: target, pageQueriesMs: render, rssBytes: rss };
+  const rss = rssOfTree(relayPid).treeMB * 1048576;
+  const label = `${waiting.toLocaleString("en")} waiting`;
+  ctx.row("9 relay", `${label}: enqueue through the listener (${(sent - refused).toLocaleString("en")} messages, ${enqueueClients} pooled clients, upstream down${filled ? `; ${filled.toLocaleString("en")} more added as rows: time budget` : ""}; load ${load()})`, `${round(enqueueRate, 1)} messages/s; CPU per message: clients ${round((enqueueBenchCpu * 1000) / sent, 2)} ms, relay ${round((enqueueRelayCpu * 1000) / sent, 2)} ms (with its first delivery attempt)`, "report");
+  ctx.row("9 relay", `${label}: Relay page queries (status, devices, queue page, 24 h + 7 d charts, profiles), 10 runs`, `median ${fmtMs(render.median)}, max ${fmtMs(render.max)}`, "≤ 300 ms", render.median <= 300);
+  ctx.row("9 relay", `${label}: RSS of the relay process`, `${Math.round(rss / 1048576)} MB`, "≤ 400 MB", rss <= 400 * 1048576);
+  ctx.results.relay = {
+    loadAverage: loadAtStart,
+    n,
+    clients,
+    directMs: round(directMs, 0),
+    directOk,
+    relayMs: round(relayMs, 0),
+    ratio: round(ratio, 3),
+    cpuSeconds: { direct: round(directCpu, 2), viaRelayBench: round(viaBenchCpu, 2), viaRelayRelay: round(viaRelayCpu, 2), enqueueBench: round(enqueueBenchCpu, 2), enqueueRelay: round(enqueueRelayCpu, 2) },
+    commitMs: commit,
+    enqueue: { sent, refused, ms: round(enqueueMs, 0), rate: round(enqueueRate, 1), filledAsRows: filled },
+    waiting,
+    pageQueriesMs: render,
+    rssBytes: rss,
+  };
   await relay.term();
   await idp.close();
 }

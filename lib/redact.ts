@@ -142,10 +142,26 @@ export function redactor(secrets: Iterable<MaybeSecret>): <T extends string | un
   return <T extends string | undefined>(text: T): T => (text === undefined ? text : (redactWithForms(text, forms) as T));
 }
 
+// The encoded forms of recently seen secrets: the relay and the scheduler redact a transcript per
+// message with the same client secret and token, and computing the forms was most of that work.
+// Bounded; holds nothing the process does not already hold (the token cache, loaded profiles).
+const formsCache = new Map<string, string[]>();
+const FORMS_CACHE_MAX = 512;
+
+function cachedForms(secret: string): string[] {
+  let forms = formsCache.get(secret);
+  if (!forms) {
+    forms = encodedForms(secret);
+    if (formsCache.size >= FORMS_CACHE_MAX) formsCache.clear();
+    formsCache.set(secret, forms);
+  }
+  return forms;
+}
+
 /** Every searchable form of the known secrets, longest first (computed once per transcript). */
 function formsOf(secrets: Iterable<MaybeSecret>): string[] {
   const known = [...new Set([...secrets].filter((s): s is string => typeof s === "string" && s.length >= 6))];
-  return known.flatMap(encodedForms).sort((a, b) => b.length - a.length);
+  return known.flatMap(cachedForms).sort((a, b) => b.length - a.length);
 }
 
 function redactWithForms(text: string, forms: readonly string[]): string {

@@ -3,6 +3,7 @@ import Database from "better-sqlite3";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "../generated/prisma/client";
 import { getEnv } from "../env";
+import { closeRawDb } from "./sqlite";
 
 /**
  * The Prisma client singleton (better-sqlite3 adapter, JS engine: no engine binaries). Only
@@ -38,6 +39,7 @@ export async function disconnectDb(): Promise<void> {
   globalForDb.__omcDb = undefined;
   globalForDb.__omcDbFile = undefined;
   await client?.$disconnect();
+  closeRawDb();
 }
 
 export type Db = PrismaClient;

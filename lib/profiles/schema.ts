@@ -140,8 +140,22 @@ const ifsPath = (what: string) =>
     .max(240);
 
 // An IBM i QTIMZON name (QN0600CST) or an IANA name; stored as typed (QTIMZON upper-case).
+// Resolved once per distinct input: resolving builds Intl formatters, and every stored-settings
+// parse (the scheduler and the relay read profiles all the time) ran it again. The value and the
+// message depend only on the input.
+const resolvedTimeZones = new Map<string, { ok: true; value: string } | { ok: false; message: string }>();
+function resolveTimeZoneOnce(tz: string) {
+  let r = resolvedTimeZones.get(tz);
+  if (!r) {
+    const full = resolveTimeZone(tz);
+    r = full.ok ? { ok: true, value: full.value } : { ok: false, message: full.message };
+    if (resolvedTimeZones.size >= 1000) resolvedTimeZones.clear();
+    resolvedTimeZones.set(tz, r);
+  }
+  return r;
+}
 const timeZone = trimmed("Time zone").transform((tz, ctx) => {
-  const r = resolveTimeZone(tz);
+  const r = resolveTimeZoneOnce(tz);
   if (r.ok) return r.value;
   ctx.addIssue({ code: "custom", message: r.message });
   return z.NEVER;

@@ -2,6 +2,7 @@ import "server-only";
 import { BlockList, isIPv4, isIPv6 } from "node:net";
 import { createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
 import { getDb } from "../db/client";
+import { statement } from "../db/sqlite";
 import { AppError } from "../errors";
 import { recordActivity } from "../activity/dal";
 import type { Actor } from "../auth/actor";
@@ -227,19 +228,21 @@ function ipListOf(entries: string[]): BlockList | null {
   return list;
 }
 
-function policyOf(row: RelayDevice): DevicePolicy {
+type PolicyRow = Pick<RelayDevice, "id" | "name" | "profileId" | "version" | "allowedSenders" | "allowedIps" | "rateLimit" | "dailyQuota" | "passwordHash"> & { enabled: boolean | number; allowPlainAuth: boolean | number; allowNoAuth: boolean | number };
+
+function policyOf(row: PolicyRow): DevicePolicy {
   return {
     id: row.id,
     name: row.name,
     profileId: row.profileId,
     version: row.version,
-    enabled: row.enabled,
+    enabled: Boolean(row.enabled),
     allowedSenders: JSON.parse(row.allowedSenders) as string[],
     ipList: ipListOf(JSON.parse(row.allowedIps) as string[]),
     rateLimit: row.rateLimit,
     dailyQuota: row.dailyQuota,
-    allowPlainAuth: row.allowPlainAuth,
-    allowNoAuth: row.allowNoAuth,
+    allowPlainAuth: Boolean(row.allowPlainAuth),
+    allowNoAuth: Boolean(row.allowNoAuth),
     passwordHash: row.passwordHash,
   };
 }
@@ -262,8 +265,11 @@ export function senderAllowed(policy: Pick<DevicePolicy, "allowedSenders">, addr
   return policy.allowedSenders.some((s) => (s.startsWith("@") ? s === domain : s === a));
 }
 
+// Read at every AUTH and MAIL FROM: a prepared statement on the raw connection (lib/db/sqlite.ts).
+const POLICY_BY_NAME = `SELECT "id", "name", "profileId", "version", "enabled", "allowedSenders", "allowedIps", "rateLimit", "dailyQuota", "allowPlainAuth", "allowNoAuth", "passwordHash" FROM "RelayDevice" WHERE "name" = ?`;
+
 export async function loadDevicePolicy(name: string): Promise<DevicePolicy | null> {
-  const row = await getDb().relayDevice.findUnique({ where: { name } });
+  const row = statement(POLICY_BY_NAME).get(name) as PolicyRow | undefined;
   return row ? policyOf(row) : null;
 }
 

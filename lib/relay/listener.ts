@@ -7,7 +7,7 @@ import { recordActivity } from "../activity/dal";
 import { burnPasswordCheck, ipAllowed, loadDevicePolicy, noAuthDeviceFor, normalizeIp, plainAuthAllowedFrom, quotaDayOf, releaseDailyQuota, senderAllowed, takeDailyQuota, touchDevice, verifyDevicePassword, verifyDevicePasswordUncached, type DevicePolicy } from "./devices";
 import { headerEnd, parseHeaderFacts } from "./headers";
 import { Lockouts, RateLimiter, smtpReply } from "./policy";
-import { enqueueMessage } from "./queue";
+import { commitAccepted } from "./queue";
 import { ensureSpoolDir, openSpoolWriter, type SpoolWriter } from "./spool";
 import type { RelaySettings } from "./schema";
 import type { RelayTls } from "./settings";
@@ -260,10 +260,12 @@ export async function startListener(options: ListenerOptions): Promise<RelayList
         }
         const endOfData = performance.now();
         try {
-          const { size, sha256 } = await writer.commit();
+          // fsync + rename here; the directory fsync and the queue row are group-committed with
+          // the other messages ending now (one fsync, one transaction), durable on return.
+          const { size, sha256 } = await writer.seal();
           st.writer = null;
           const lifetimeMs = options.settings().lifetimeHours * 3600_000;
-          await enqueueMessage({ id, deviceId: device.id, deviceName: device.name, profileId: device.profileId, mailFrom, rcptTo, size, sha256, messageId: f?.messageId ?? "", subject: f?.subject ?? "", clientIp: st.ip, receivedAt, lifetimeMs });
+          await commitAccepted({ id, deviceId: device.id, deviceName: device.name, profileId: device.profileId, mailFrom, rcptTo, size, sha256, messageId: f?.messageId ?? "", subject: f?.subject ?? "", clientIp: st.ip, receivedAt, lifetimeMs });
           // Queued: the quota slot stays taken. (Refused above: it is given back at the next MAIL FROM or the disconnect.)
           st.quota = null;
         } catch (error) {

@@ -2,12 +2,13 @@ import "server-only";
 import os from "node:os";
 import { randomUUID } from "node:crypto";
 import { getDb } from "../db/client";
+import { parseSqlDate, sqlDate, statement, withWriteRetry, writeTransaction } from "../db/sqlite";
 import { AppError } from "../errors";
 import { recordActivity } from "../activity/dal";
 import type { Actor } from "../auth/actor";
 import type { Prisma, RelayMessage } from "../generated/prisma/client";
 import { queueFilterSchema, type QueueFilterInput, type RelayState } from "./schema";
-import { listSpoolIds, readSpool, readSpoolEnvelope, removeSpool, spoolFileAgeMs, spoolPath } from "./spool";
+import { listSpoolIds, readSpool, readSpoolEnvelope, removeSpool, spoolFileAgeMs, spoolPath, syncSpoolDir } from "./spool";
 
 /**
  * The relay queue (RelayMessage rows; the bytes are in the spool). Delivery is claimed with a
@@ -98,33 +99,73 @@ export type EnqueueInput = {
   lifetimeMs: number;
 };
 
-/** Writes the queue row (the spool file is already durable) and counts the device's message. One commit. */
-export async function enqueueMessage(input: EnqueueInput): Promise<void> {
-  const db = getDb();
-  const create = db.relayMessage.create({
-    data: {
-      id: input.id,
-      deviceId: input.deviceId,
-      deviceName: input.deviceName,
-      profileId: input.profileId,
-      state: "queued",
-      mailFrom: input.mailFrom,
-      rcptTo: JSON.stringify(input.rcptTo),
-      rcptCount: input.rcptTo.length,
-      firstRcpt: (input.rcptTo[0] ?? "").toLowerCase(),
-      size: input.size,
-      sha256: input.sha256,
-      messageId: input.messageId,
-      subject: input.subject.slice(0, 500),
-      clientIp: input.clientIp,
-      receivedAt: input.receivedAt,
-      nextAttemptAt: input.receivedAt,
-      expiresAt: new Date(input.receivedAt.getTime() + input.lifetimeMs),
-    },
+// The relay's hot path runs on the raw connection (lib/db/sqlite.ts): prepared statements, one
+// synchronous transaction per group of messages.
+const INSERT_MESSAGE = `INSERT INTO "RelayMessage" ("id", "deviceId", "deviceName", "profileId", "state", "mailFrom", "rcptTo", "rcptCount", "firstRcpt", "size", "sha256", "messageId", "subject", "clientIp", "receivedAt", "nextAttemptAt", "expiresAt", "attempts", "updatedAt") VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`;
+const COUNT_DEVICE = `UPDATE "RelayDevice" SET "acceptedCount" = "acceptedCount" + ?, "lastSeenAt" = ?, "lastSeenIp" = ? WHERE "id" = ?`;
+
+/** Inserts queue rows and counts each device's messages, in one transaction (all or none). */
+function insertQueueRows(inputs: readonly EnqueueInput[]): void {
+  const now = sqlDate(Date.now());
+  writeTransaction(() => {
+    const insert = statement(INSERT_MESSAGE);
+    const devices = new Map<string, { n: number; at: Date; ip: string }>();
+    for (const m of inputs) {
+      const received = sqlDate(m.receivedAt);
+      insert.run(m.id, m.deviceId, m.deviceName, m.profileId, m.mailFrom, JSON.stringify(m.rcptTo), m.rcptTo.length, (m.rcptTo[0] ?? "").toLowerCase(), m.size, m.sha256, m.messageId, m.subject.slice(0, 500), m.clientIp, received, received, sqlDate(m.receivedAt.getTime() + m.lifetimeMs), now);
+      if (m.deviceId) {
+        const d = devices.get(m.deviceId);
+        devices.set(m.deviceId, { n: (d?.n ?? 0) + 1, at: d && d.at > m.receivedAt ? d.at : m.receivedAt, ip: m.clientIp });
+      }
+    }
+    const count = statement(COUNT_DEVICE);
+    for (const [id, d] of devices) count.run(d.n, sqlDate(d.at), d.ip, id);
   });
-  await create;
-  // The device's counters are not part of the durable write the 250 waits for.
-  if (input.deviceId) void db.relayDevice.updateMany({ where: { id: input.deviceId }, data: { acceptedCount: { increment: 1 }, lastSeenAt: input.receivedAt, lastSeenIp: input.clientIp } }).catch(() => undefined);
+}
+
+/** Writes the queue row of a message whose spool file is already durable (and counts the device's message). One commit. */
+export async function enqueueMessage(input: EnqueueInput): Promise<void> {
+  await withWriteRetry(() => insertQueueRows([input]));
+}
+
+type PendingCommit = { input: EnqueueInput; resolve: () => void; reject: (error: unknown) => void };
+const pendingCommits: PendingCommit[] = [];
+let committing = false;
+
+/**
+ * Group commit of accepted messages whose spool files are sealed (fsynced and renamed, see
+ * SpoolWriter.seal): one directory fsync and one database transaction for every message that
+ * arrived while the previous group was being written. Resolves once this message's file and row
+ * are durable — only then may the client get its 250 — and rejects if the row could not be
+ * written (the file is removed, so a resend is not duplicated at the next start). An idle relay
+ * commits a lone message at once; nothing waits for a timer.
+ */
+export function commitAccepted(input: EnqueueInput): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    pendingCommits.push({ input, resolve, reject });
+    if (!committing) void runGroupCommits();
+  });
+}
+
+async function runGroupCommits(): Promise<void> {
+  committing = true;
+  try {
+    while (pendingCommits.length > 0) {
+      const group = pendingCommits.splice(0, 1000);
+      try {
+        await syncSpoolDir();
+        await withWriteRetry(() => insertQueueRows(group.map((g) => g.input)));
+        for (const g of group) g.resolve();
+      } catch (error) {
+        for (const g of group) {
+          await removeSpool(g.input.id).catch(() => undefined);
+          g.reject(error);
+        }
+      }
+    }
+  } finally {
+    committing = false;
+  }
 }
 
 /** Messages a device sent since the start of the current UTC day (for the daily quota). */
@@ -144,40 +185,44 @@ export function newWorkerId(): string {
   return `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
-function dueWhere(now: Date): Prisma.RelayMessageWhereInput {
-  return { OR: [{ state: { in: ["queued", "deferred"] }, nextAttemptAt: { lte: now } }, { state: "sending", leaseUntil: { lt: now } }] };
-}
+const CLAIM_COLUMNS = `"id", "profileId", "mailFrom", "rcptTo", "attempts", "expiresAt", "receivedAt", "size", "sha256", "messageId", "deviceName", "nextAttemptAt"`;
+// One statement per state, each walking the (state, nextAttemptAt) index in order: no sort of
+// every due row, however long the queue.
+const DUE_IN_STATE = `SELECT ${CLAIM_COLUMNS} FROM "RelayMessage" WHERE "state" = ? AND "nextAttemptAt" <= ? ORDER BY "nextAttemptAt" LIMIT ?`;
+const LEASE_EXPIRED = `SELECT ${CLAIM_COLUMNS} FROM "RelayMessage" WHERE "state" = 'sending' AND "leaseUntil" < ? LIMIT ?`;
+// The compare-and-set: only a row that is still due (or whose lease is still expired) is taken.
+const CLAIM = `UPDATE "RelayMessage" SET "state" = 'sending', "leaseOwner" = ?, "leaseUntil" = ?, "attempts" = "attempts" + 1, "updatedAt" = ? WHERE "id" = ? AND (("state" IN ('queued', 'deferred') AND "nextAttemptAt" <= ?) OR ("state" = 'sending' AND "leaseUntil" < ?))`;
+
+type ClaimRow = { id: string; profileId: string; mailFrom: string; rcptTo: string; attempts: number; expiresAt: string; receivedAt: string; size: number; sha256: string; messageId: string; deviceName: string; nextAttemptAt: string };
 
 /**
  * Claims up to `limit` due messages for `owner`, at most `capacity(profileId)` per profile.
- * Each row is taken with a compare-and-set UPDATE; a row another worker took in between is
- * skipped. Returns the claimed rows.
+ * Each row is taken with a compare-and-set UPDATE; a row another worker (process, node) took in
+ * between is skipped. Returns the claimed rows.
  */
 export async function claimMessages(owner: string, limit: number, leaseMs: number, capacity: (profileId: string) => number): Promise<ClaimedMessage[]> {
   if (limit <= 0) return [];
-  const db = getDb();
-  const now = new Date();
-  const candidates = await db.relayMessage.findMany({
-    where: dueWhere(now),
-    orderBy: [{ nextAttemptAt: "asc" }],
-    take: Math.max(limit * 4, 16),
-    select: { id: true, profileId: true, mailFrom: true, rcptTo: true, attempts: true, expiresAt: true, receivedAt: true, size: true, sha256: true, messageId: true, deviceName: true },
-  });
-  const taken = new Map<string, number>();
-  const out: ClaimedMessage[] = [];
-  for (const c of candidates) {
-    if (out.length >= limit) break;
-    if ((taken.get(c.profileId) ?? 0) >= capacity(c.profileId)) continue;
-    const res = await db.relayMessage.updateMany({
-      where: { id: c.id, ...dueWhere(now) },
-      data: { state: "sending", leaseOwner: owner, leaseUntil: new Date(Date.now() + leaseMs), attempts: { increment: 1 } },
-    });
-    // Lost the race: another worker took it between the read and the compare-and-set.
-    if (res.count !== 1) continue;
-    taken.set(c.profileId, (taken.get(c.profileId) ?? 0) + 1);
-    out.push({ ...c, rcptTo: JSON.parse(c.rcptTo) as string[], attempts: c.attempts + 1 });
-  }
-  return out;
+  const now = sqlDate(Date.now());
+  const take = Math.max(limit * 4, 16);
+  const candidates = [...(statement(DUE_IN_STATE).all("queued", now, take) as ClaimRow[]), ...(statement(DUE_IN_STATE).all("deferred", now, take) as ClaimRow[]), ...(statement(LEASE_EXPIRED).all(now, take) as ClaimRow[])].sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : 0));
+  if (candidates.length === 0) return [];
+  const leaseUntil = sqlDate(Date.now() + leaseMs);
+  return withWriteRetry(() =>
+    writeTransaction(() => {
+      const claim = statement(CLAIM);
+      const taken = new Map<string, number>();
+      const out: ClaimedMessage[] = [];
+      for (const c of candidates) {
+        if (out.length >= limit) break;
+        if ((taken.get(c.profileId) ?? 0) >= capacity(c.profileId)) continue;
+        // Lost the race: another worker took it between the read and the compare-and-set.
+        if (claim.run(owner, leaseUntil, now, c.id, now, now).changes !== 1) continue;
+        taken.set(c.profileId, (taken.get(c.profileId) ?? 0) + 1);
+        out.push({ id: c.id, profileId: c.profileId, mailFrom: c.mailFrom, rcptTo: JSON.parse(c.rcptTo) as string[], attempts: c.attempts + 1, expiresAt: parseSqlDate(c.expiresAt), receivedAt: parseSqlDate(c.receivedAt), size: c.size, sha256: c.sha256, messageId: c.messageId, deviceName: c.deviceName });
+      }
+      return out;
+    }),
+  );
 }
 
 /** Extends the lease; false when another worker took the row (the lease had expired). */
@@ -199,39 +244,27 @@ export type AttemptRecord = {
   nextAttemptAt?: Date;
 };
 
+const FINISH_DELIVERED = `UPDATE "RelayMessage" SET "state" = 'delivered', "deliveredAt" = ?, "remoteReply" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL, "lastErrorCode" = NULL, "lastError" = NULL, "updatedAt" = ? WHERE "id" = ? AND "leaseOwner" = ? AND "state" = 'sending'`;
+const FINISH_OTHER = `UPDATE "RelayMessage" SET "state" = ?, "nextAttemptAt" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL, "lastErrorCode" = ?, "lastError" = ?, "lastRemote" = ?, "updatedAt" = ? WHERE "id" = ? AND "leaseOwner" = ? AND "state" = 'sending'`;
+const INSERT_ATTEMPT = `INSERT INTO "RelayAttempt" ("id", "messageId", "at", "worker", "ok", "outcome", "durationMs", "errorCode", "summary", "cause", "fix", "remoteReply", "transcript") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
 /**
  * Records an attempt and moves the message to its new state, fenced by the lease owner: a
  * worker whose lease was taken over still records its attempt but does not change the state.
  * Returns whether the state changed.
  */
 export async function finishAttempt(id: string, owner: string, a: AttemptRecord): Promise<boolean> {
-  const db = getDb();
-  const now = new Date();
-  const data: Prisma.RelayMessageUpdateManyMutationInput =
-    a.outcome === "delivered"
-      ? { state: "delivered", deliveredAt: now, remoteReply: a.remoteReply?.slice(0, 1000) ?? null, leaseOwner: null, leaseUntil: null, lastErrorCode: null, lastError: null }
-      : { state: a.outcome, nextAttemptAt: a.nextAttemptAt ?? now, leaseOwner: null, leaseUntil: null, lastErrorCode: a.errorCode ?? null, lastError: a.summary.slice(0, 1000), lastRemote: a.remoteReply?.slice(0, 1000) ?? null };
-  const [res] = await db.$transaction([
-    db.relayMessage.updateMany({ where: { id, leaseOwner: owner, state: "sending" }, data }),
-    db.relayAttempt.create({
-      data: {
-        id: randomUUID(),
-        messageId: id,
-        at: now,
-        worker: owner,
-        ok: a.outcome === "delivered",
-        outcome: a.outcome,
-        durationMs: Math.round(a.durationMs),
-        errorCode: a.errorCode ?? null,
-        summary: a.summary.slice(0, 4000),
-        cause: a.cause?.slice(0, 4000) ?? null,
-        fix: a.fix?.slice(0, 4000) ?? null,
-        remoteReply: a.remoteReply?.slice(0, 4000) ?? null,
-        transcript: a.transcript.slice(0, 200_000),
-      },
+  const now = sqlDate(Date.now());
+  return withWriteRetry(() =>
+    writeTransaction(() => {
+      const res =
+        a.outcome === "delivered"
+          ? statement(FINISH_DELIVERED).run(now, a.remoteReply?.slice(0, 1000) ?? null, now, id, owner)
+          : statement(FINISH_OTHER).run(a.outcome, sqlDate(a.nextAttemptAt ?? new Date()), a.errorCode ?? null, a.summary.slice(0, 1000), a.remoteReply?.slice(0, 1000) ?? null, now, id, owner);
+      statement(INSERT_ATTEMPT).run(randomUUID(), id, now, owner, a.outcome === "delivered" ? 1 : 0, a.outcome, Math.round(a.durationMs), a.errorCode ?? null, a.summary.slice(0, 4000), a.cause?.slice(0, 4000) ?? null, a.fix?.slice(0, 4000) ?? null, a.remoteReply?.slice(0, 4000) ?? null, a.transcript.slice(0, 200_000));
+      return res.changes === 1;
     }),
-  ]);
-  return res.count === 1;
+  );
 }
 
 /** Gives a claimed message back (graceful stop): due at once for the next worker; the attempt is not counted. */

@@ -40,7 +40,13 @@ export function ensureSpoolDir(): void {
 
 export type SpoolWriter = {
   write(chunk: Buffer): Promise<void>;
-  /** fsync + rename + directory fsync. Returns the message size (without the envelope line) and its sha256. */
+  /**
+   * fsync + rename into place, without the directory fsync: the caller syncs the directory once
+   * for a group of sealed files (syncSpoolDir) before it may call any of them durable.
+   * Returns the message size (without the envelope line) and its sha256.
+   */
+  seal(): Promise<{ size: number; sha256: string }>;
+  /** seal + directory fsync: durable on return. */
   commit(): Promise<{ size: number; sha256: string }>;
   abort(): Promise<void>;
 };
@@ -53,6 +59,13 @@ export async function openSpoolWriter(envelope: SpoolEnvelope): Promise<SpoolWri
   let size = 0;
   let done = false;
   await handle.write(Buffer.from(JSON.stringify(envelope) + "\n", "utf8"));
+  const seal = async () => {
+    done = true;
+    await handle.sync();
+    await handle.close();
+    await fsp.rename(tmp, spoolPath(envelope.id));
+    return { size, sha256: hash.digest("hex") };
+  };
   return {
     async write(chunk) {
       hash.update(chunk);
@@ -60,13 +73,11 @@ export async function openSpoolWriter(envelope: SpoolEnvelope): Promise<SpoolWri
       let off = 0;
       while (off < chunk.length) off += (await handle.write(chunk, off)).bytesWritten;
     },
+    seal,
     async commit() {
-      done = true;
-      await handle.sync();
-      await handle.close();
-      await fsp.rename(tmp, spoolPath(envelope.id));
+      const r = await seal();
       await syncDir(dir);
-      return { size, sha256: hash.digest("hex") };
+      return r;
     },
     async abort() {
       if (done) return;
@@ -75,6 +86,11 @@ export async function openSpoolWriter(envelope: SpoolEnvelope): Promise<SpoolWri
       await fsp.rm(tmp, { force: true });
     },
   };
+}
+
+/** fsyncs the spool directory: every file renamed into it before the call is durable after it. */
+export async function syncSpoolDir(): Promise<void> {
+  await syncDir(spoolDir());
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -35,6 +35,8 @@ export class RelayWorker {
   private running = false;
   private readonly inflight = new Map<string, { profileId: string; done: Promise<void> }>();
   private wake: (() => void) | null = null;
+  /** Set by kick(): something changed since the last claim, so look again before sleeping. */
+  private kicked = false;
   private loop: Promise<void> | null = null;
   private readonly leaseMs: number;
   private readonly pollMs: number;
@@ -54,6 +56,7 @@ export class RelayWorker {
 
   /** Something was queued: look now instead of at the next poll. */
   kick(): void {
+    this.kicked = true;
     this.wake?.();
   }
 
@@ -87,6 +90,7 @@ export class RelayWorker {
         void sweepDeliveredSpool(24 * 3600_000).catch(() => undefined);
       }
       let claimed: ClaimedMessage[] = [];
+      this.kicked = false;
       try {
         const s = this.options.settings();
         const free = s.workers - this.inflight.size;
@@ -104,7 +108,9 @@ export class RelayWorker {
         this.inflight.set(m.id, { profileId: m.profileId, done });
       }
       if (!this.running) break;
-      if (claimed.length === 0 || this.inflight.size >= this.options.settings().workers) {
+      // A kick that came while claiming (a message accepted, a delivery finished) is not lost:
+      // the loop looks again at once instead of sleeping until the next poll.
+      if ((claimed.length === 0 && !this.kicked) || this.inflight.size >= this.options.settings().workers) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, this.pollMs);
           this.wake = () => {

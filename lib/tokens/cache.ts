@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { getDb } from "../db/client";
+import { parseSqlDate, statement } from "../db/sqlite";
 import { openSecret, sealSecret } from "../crypto/keyring";
 import type { ClaimsSummary } from "../oauth/types";
 
@@ -124,15 +125,15 @@ export async function readCacheEntries(profileId: string): Promise<CacheRowWithT
 
 /**
  * The profile's version and the identity and times of its cache row for `scope` (no secrets), in
- * one raw query: the in-process hot path's check that what it holds is still current. (A raw
- * query costs ~0.15 ms of CPU here against ~0.8 ms for the same through Prisma's query builder.)
+ * one raw query: the in-process hot path's check that what it holds is still current. (Through
+ * Prisma's query builder the same costs ~0.8 ms of CPU, through $queryRaw ~0.15 ms, prepared once
+ * on the raw connection a few microseconds.)
  */
+const CACHE_STAMP = `SELECT p."version" AS version, t."id" AS id, t."acquiredAt" AS acquiredAt, t."expiresAt" AS expiresAt FROM "Profile" p LEFT JOIN "TokenCacheEntry" t ON t."profileId" = p."id" AND t."scope" = ? WHERE p."id" = ?`;
+
 export async function readCacheStamp(profileId: string, scope: string): Promise<{ version: number; entry: { id: string; acquiredAt: Date; expiresAt: Date } | null } | null> {
-  const rows = await getDb().$queryRaw<{ version: number | bigint; id: string | null; acquiredAt: Date | null; expiresAt: Date | null }[]>`
-    SELECT p."version" AS version, t."id" AS id, t."acquiredAt" AS acquiredAt, t."expiresAt" AS expiresAt
-    FROM "Profile" p LEFT JOIN "TokenCacheEntry" t ON t."profileId" = p."id" AND t."scope" = ${scope}
-    WHERE p."id" = ${profileId}`;
-  const r = rows[0];
+  // A prepared statement on the raw connection (lib/db/sqlite.ts): every send with a cached token runs it.
+  const r = statement(CACHE_STAMP).get(scope, profileId) as { version: number | bigint; id: string | null; acquiredAt: string | number | null; expiresAt: string | number | null } | undefined;
   if (!r) return null;
-  return { version: Number(r.version), entry: r.id && r.acquiredAt && r.expiresAt ? { id: r.id, acquiredAt: new Date(r.acquiredAt), expiresAt: new Date(r.expiresAt) } : null };
+  return { version: Number(r.version), entry: r.id && r.acquiredAt !== null && r.expiresAt !== null ? { id: r.id, acquiredAt: parseSqlDate(r.acquiredAt), expiresAt: parseSqlDate(r.expiresAt) } : null };
 }

@@ -20,10 +20,10 @@ export async function freePort(): Promise<number> {
 
 export type RelayProcess = { child: ChildProcess; port: number; output: () => string; exited: Promise<number | null>; kill9: () => Promise<void>; term: () => Promise<number | null> };
 
-export async function startRelayProcess(port: number, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<RelayProcess> {
+export async function startRelayProcess(port: number, env: Record<string, string> = {}, extraArgs: string[] = [], nodeArgs: string[] = []): Promise<RelayProcess> {
   const root = path.resolve(__dirname, "../..");
   // node itself runs the relay (tsx as a loader, not its CLI wrapper): SIGKILL hits the relay.
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "cli/main.ts"), "relay", "serve", "--host", "127.0.0.1", "--port", String(port), ...extraArgs], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "--conditions=react-server", path.join(root, "cli/main.ts"), "relay", "serve", "--host", "127.0.0.1", "--port", String(port), ...extraArgs], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
