@@ -1,9 +1,12 @@
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { strFromU8, unzipSync } from "fflate";
 import { expect, test, type Page } from "@playwright/test";
 import { startFakeEntra, type FakeEntra } from "../tests/fakes/fake-entra";
 import { CLIENT, SECRET, TENANT } from "../tests/fixtures/profiles";
-import { ensureSignedIn, expectNoSeriousA11yViolations, openDb, screenshot } from "./helpers";
+import { DATA_DIR, ensureSignedIn, expectNoSeriousA11yViolations, openDb, screenshot } from "./helpers";
 
 /**
  * Issue 16.2, bulk work in the profile list: select profiles (one by one, the whole page, by
@@ -215,5 +218,63 @@ test("16.2 bulk delete: the dialog names the count, typing it is required, the l
     expect(row.summary).toBe("Delete, 3 selected profile(s): 3 ok, 0 failed, 0 skipped (of 3)");
   } finally {
     db.close();
+  }
+});
+
+test("16.2 all matching the filter: beyond the page, test and delete by the filter", async ({ page }) => {
+  test.setTimeout(180_000);
+  await ensureSignedIn(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const many = `${PREFIX} many`;
+  await page.goto("/profiles/new?kind=log-only");
+  await page.getByLabel("Profile name").fill(`${many} 00`);
+  await page.getByLabel("From address").fill("flows@example.com");
+  await page.getByRole("button", { name: "Create profile" }).click();
+  await expect(page.getByRole("heading", { name: `${many} 00`, level: 1 })).toBeVisible();
+  // 51 more like it, cloned in the database (the form would take minutes): a list of 52, two pages.
+  const db = new Database(path.join(DATA_DIR, "console.db"));
+  try {
+    db.pragma("busy_timeout = 10000");
+    const clone = db.prepare(
+      `INSERT INTO Profile (id, name, nameKey, kind, description, account, settings, secrets, secretNames, status, statusDetail, statusCheck, version, createdAt, updatedAt, updatedBy)
+       SELECT ?, ?, lower(?), kind, description, account, json_set(settings, '$.name', ?), secrets, secretNames, status, statusDetail, statusCheck, version, createdAt, updatedAt, updatedBy FROM Profile WHERE name = ?`,
+    );
+    db.transaction(() => {
+      for (let i = 1; i <= 51; i++) {
+        const name = `${many} ${String(i).padStart(2, "0")}`;
+        clone.run(randomUUID(), name, name, name, `${many} 00`);
+      }
+    })();
+  } finally {
+    db.close();
+  }
+
+  await page.goto(`/profiles?q=${encodeURIComponent(many)}`);
+  const toolbar = page.getByRole("region", { name: "Bulk actions" });
+  await toolbar.getByRole("checkbox", { name: "Select all 50 on this page" }).check();
+  await expect(page.getByTestId("bulk-count")).toHaveText("50 selected");
+  await toolbar.getByRole("button", { name: "Select all 52 matching the filter" }).click();
+  await expect(page.getByTestId("bulk-count")).toHaveText("All 52 matching selected");
+
+  await toolbar.getByRole("button", { name: "Test tokens" }).click();
+  const panel = page.getByTestId("bulk-panel");
+  await expect(panel.getByRole("status").filter({ hasText: "Test tokens finished: 0 ok, 0 failed, 52 skipped (of 52)" })).toBeVisible();
+  await expect(panel.getByRole("list", { name: "Progress per profile" }).getByRole("listitem")).toHaveCount(52);
+  await panel.getByRole("button", { name: "Close" }).click();
+
+  await toolbar.getByRole("button", { name: "Delete…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Delete 52 profiles?" });
+  await expect(dialog.getByText("All 52 profiles matching the list's search, kind and status.")).toBeVisible();
+  await dialog.getByLabel("Type 52 to confirm").fill("52");
+  await dialog.getByRole("button", { name: "Delete 52 profiles" }).click();
+  await expect(panel.getByRole("status").filter({ hasText: "Delete finished: 52 ok, 0 failed, 0 skipped (of 52)" })).toBeVisible();
+  await expect(page.getByText("No profile matches")).toBeVisible();
+  const check = openDb();
+  try {
+    expect((check.prepare("SELECT count(*) AS n FROM Profile WHERE name LIKE ?").get(`${many}%`) as { n: number }).n).toBe(0);
+    const row = check.prepare("SELECT summary FROM Activity WHERE action = 'profile.bulk-delete' ORDER BY at DESC LIMIT 1").get() as { summary: string };
+    expect(row.summary).toBe(`Delete, all profiles matching search “${many}”: 52 ok, 0 failed, 0 skipped (of 52)`);
+  } finally {
+    check.close();
   }
 });

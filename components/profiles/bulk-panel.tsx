@@ -160,7 +160,7 @@ function BulkRun({ operation, selection, count, names, onClose, onDeleted, onBus
           </span>
           {operation === "test" && <span className="text-xs text-slate-600 dark:text-slate-400">Token check only — no mail is sent.</span>}
         </div>
-        <progress max={Math.max(run.total, 1)} value={done} aria-label={`${label.title}: ${done} of ${run.total} done`} className="h-2 w-full accent-indigo-600" />
+        <progress max={Math.max(run.total, 1)} value={done} aria-label={`${label.title}: ${done} of ${run.total} done`} className="h-2 w-full overflow-hidden rounded-full accent-indigo-600 [&::-webkit-progress-bar]:bg-slate-200 [&::-webkit-progress-value]:bg-indigo-600 dark:[&::-webkit-progress-bar]:bg-slate-700 dark:[&::-webkit-progress-value]:bg-indigo-400" />
       </div>
       {run.items.length > 0 && (
         <ol aria-label="Progress per profile" data-testid="bulk-progress" tabIndex={0} className="max-h-80 divide-y divide-slate-200 overflow-y-auto rounded-md border border-slate-200 bg-white text-sm dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
