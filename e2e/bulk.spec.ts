@@ -180,6 +180,23 @@ test("16.2 bulk work on a phone: card list selection, no sideways scrolling, sum
   await noSidewaysScroll(page);
   await screenshot(page, "profiles-bulk-summary-390");
   await expectNoSeriousA11yViolations(page, "bulk refresh summary at 390 px");
+  await panel.getByRole("button", { name: "Close" }).click();
+
+  // The export form and the delete dialog fit the phone too.
+  await page.getByRole("region", { name: "Bulk actions" }).getByRole("button", { name: "Export…" }).click();
+  await expect(panel.getByLabel("Format")).toBeVisible();
+  await noSidewaysScroll(page);
+  await screenshot(page, "profiles-bulk-export-390");
+  await expectNoSeriousA11yViolations(page, "bulk export at 390 px");
+  await panel.getByRole("button", { name: "Close" }).click();
+  await page.getByRole("region", { name: "Bulk actions" }).getByRole("button", { name: "Delete…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Delete 2 profiles?" });
+  await expect(dialog.getByLabel("Type 2 to confirm")).toBeVisible();
+  await noSidewaysScroll(page);
+  await screenshot(page, "profiles-bulk-delete-dialog-390");
+  await expectNoSeriousA11yViolations(page, "bulk delete dialog at 390 px");
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
 });
 
 test("16.2 bulk delete: the dialog names the count, typing it is required, the list follows", async ({ page }) => {

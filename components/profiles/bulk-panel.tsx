@@ -246,7 +246,7 @@ function DeleteConfirm({ count, names, onCancel, onConfirm }: { count: number; n
       ref={ref}
       aria-labelledby={`${uid}-title`}
       onCancel={onCancel}
-      className="m-auto w-full max-w-md rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+      className="m-auto w-[calc(100%-2rem)] max-w-md rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
     >
       <form
         method="dialog"

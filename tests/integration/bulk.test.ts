@@ -11,6 +11,9 @@ import type { ProfileKind } from "@/lib/profiles/schema";
 import { runBulkOperation } from "@/lib/profiles/bulk";
 import type { BulkRunResult, BulkStreamEvent } from "@/lib/profiles/bulk-types";
 import { getTokenCacheForProfile } from "@/lib/tokens";
+import { idle } from "@/lib/action-result";
+import type { BulkExportData } from "@/lib/export/results";
+import { strFromU8, unzipSync } from "fflate";
 
 /**
  * Bulk work (issue 16.2): one lib function behind POST /api/profiles/bulk and `profile test|refresh
@@ -25,6 +28,7 @@ vi.mock("@/lib/auth/session", () => ({
 }));
 
 const { POST } = await import("@/app/api/profiles/bulk/route");
+const { exportAllAction } = await import("@/app/(console)/profiles/export/actions");
 
 useTestDb();
 const operator = localOperator();
@@ -162,6 +166,38 @@ describe("bulk refresh", () => {
     expect(cli.code).toBe(1);
     const parsed = JSON.parse(cli.out) as BulkRunResult;
     expect(parsed.results.find((r) => r.profileName === "bulk wrong secret")).toMatchObject({ status: "failed", code: "AADSTS7000215" });
+  });
+});
+
+describe("bulk export", () => {
+  async function exportZip(fields: Record<string, string>): Promise<{ data: BulkExportData; files: Record<string, Uint8Array> }> {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.set(k, v);
+    const r = await exportAllAction(idle as never, form);
+    if (r.status !== "success" || !r.data) throw new Error(`export failed: ${JSON.stringify(r)}`);
+    return { data: r.data, files: unzipSync(new Uint8Array(Buffer.from(r.data.zipBase64, "base64"))) };
+  }
+
+  it("the ticked profiles as one ZIP (a folder each, no secrets), other kinds counted as skipped", async () => {
+    const { data, files } = await exportZip({ format: "imail-config", ids: [made["bulk good"].id, made["bulk wrong secret"].id, made["bulk log"].id].join(",") });
+    expect(Object.keys(files).sort()).toEqual(["bulk good/iMailOAuth.config", "bulk wrong secret/iMailOAuth.config"]);
+    expect(strFromU8(files["bulk good/iMailOAuth.config"])).not.toContain(SECRET.graphClientSecret);
+    expect(data).toMatchObject({ written: 2, otherKinds: 1, failed: [] });
+  });
+
+  it("the list's status filter selects like the list", async () => {
+    const failing = await listProfiles(operator, { statuses: ["failing"] });
+    expect(failing.items.map((p) => p.name)).toContain("bulk wrong secret");
+    const { files } = await exportZip({ format: "imail-config", status: "failing" });
+    expect(Object.keys(files).sort()).toEqual(failing.items.filter((p) => p.kind === "m365-app-graph").map((p) => `${p.name}/iMailOAuth.config`).sort());
+  });
+
+  it("refuses a bad id list naming the field", async () => {
+    const form = new FormData();
+    form.set("format", "imail-config");
+    form.set("ids", "not-a-uuid");
+    const r = await exportAllAction(idle as never, form);
+    expect(r).toMatchObject({ status: "error", fieldErrors: { "ids.0": ["Unknown profile id"] } });
   });
 });
 
