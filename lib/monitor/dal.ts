@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { getDb } from "../db/client";
+import { getRow, sqlDate, statement, withWriteRetry, writeTransaction } from "../db/sqlite";
 import type { Actor } from "../auth/actor";
 import { AppError } from "../errors";
 import type { Prisma } from "../generated/prisma/client";
@@ -139,8 +140,15 @@ export async function listChecks(_actor: Actor, now: Date, filter: { profileId?:
     .sort((a, b) => Number(a.profileName === null) - Number(b.profileName === null) || (a.profileName ?? "").localeCompare(b.profileName ?? "") || a.type.localeCompare(b.type));
 }
 
+// Every run claims, reads and finishes its check: prepared statements on the raw connection
+// (lib/db/sqlite.ts) instead of Prisma queries (~0.8 ms of CPU each), for 1,000s of checks a tick.
+const CHECK_WITH_PROFILE = `SELECT c.*, p."name" AS "profileName", p."kind" AS "profileKind" FROM "Check" c LEFT JOIN "Profile" p ON p."id" = c."profileId" WHERE c."id" = ?`;
+
 export async function findCheckRow(id: string): Promise<CheckRow | null> {
-  return getDb().check.findUnique({ where: { id }, include: withProfile });
+  const row = getRow<Omit<CheckRow, "profile"> & { profileName: string | null; profileKind: string | null }>(CHECK_WITH_PROFILE, id);
+  if (!row) return null;
+  const { profileName, profileKind, ...check } = row;
+  return { ...check, profile: profileName === null || profileKind === null ? null : { name: profileName, kind: profileKind } };
 }
 
 /** Ids of enabled checks due at `now` whose lease is free, oldest due first. */
@@ -165,12 +173,14 @@ export async function nextDueAt(): Promise<Date | null> {
  * so of two racing processes exactly one gets count 1). With `requireDue` the check must also
  * still be due — a run that finished in another process meanwhile moved nextRunAt on.
  */
+const CLAIM_CHECK = `UPDATE "Check" SET "leaseOwner" = ?, "leaseUntil" = ? WHERE "id" = ? AND ("leaseUntil" IS NULL OR "leaseUntil" < ?)`;
+const CLAIM_DUE_CHECK = `${CLAIM_CHECK} AND "enabled" = 1 AND "nextRunAt" <= ?`;
+
 export async function claimCheck(id: string, owner: string, now: Date, leaseMs: number, requireDue: boolean): Promise<boolean> {
-  const res = await getDb().check.updateMany({
-    where: { id, ...(requireDue ? { enabled: true, nextRunAt: { lte: now } } : {}), OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
-    data: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) },
-  });
-  return res.count === 1;
+  const at = sqlDate(now);
+  const until = sqlDate(now.getTime() + leaseMs);
+  const res = await withWriteRetry(() => (requireDue ? statement(CLAIM_DUE_CHECK).run(owner, until, id, at, at) : statement(CLAIM_CHECK).run(owner, until, id, at)));
+  return res.changes === 1;
 }
 
 export async function releaseCheck(id: string, owner: string): Promise<void> {
@@ -190,29 +200,18 @@ export type RunRecord = {
 };
 
 /** Stores a finished run, schedules the next one and releases the lease, in one transaction. */
+const INSERT_RUN = `INSERT INTO "CheckRun" ("id", "checkId", "at", "status", "message", "durationMs", "latencyMs", "trigger") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+const FINISH_CHECK = `UPDATE "Check" SET "lastRunAt" = ?, "nextRunAt" = ?, "lastStatus" = ?, "lastMessage" = ?, "lastHint" = ?, "lastDurationMs" = ?, "alertState" = ?, "failingSince" = ?, "lastAlertAt" = ?, "warned" = ?, "config" = COALESCE(?, "config"), "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "leaseOwner" = ?`;
+
 export async function finishCheck(id: string, owner: string, now: Date, intervalMinutes: number, run: RunRecord): Promise<void> {
-  const db = getDb();
-  await db.$transaction([
-    db.checkRun.create({ data: { id: randomUUID(), checkId: id, at: now, status: run.status, message: run.message.slice(0, 2000), durationMs: Math.round(run.durationMs), latencyMs: run.latencyMs === undefined ? null : Math.round(run.latencyMs), trigger: run.trigger } }),
-    db.check.updateMany({
-      where: { id, leaseOwner: owner },
-      data: {
-        lastRunAt: now,
-        nextRunAt: new Date(now.getTime() + intervalMinutes * MINUTE),
-        lastStatus: run.status,
-        lastMessage: run.message.slice(0, 2000),
-        lastHint: run.hint.slice(0, 2000),
-        lastDurationMs: Math.round(run.durationMs),
-        alertState: run.alerting.alertState,
-        failingSince: run.alerting.failingSince,
-        lastAlertAt: run.alerting.lastAlertAt,
-        warned: JSON.stringify(run.warned),
-        ...(run.config ? { config: JSON.stringify(run.config) } : {}),
-        leaseOwner: null,
-        leaseUntil: null,
-      },
+  const at = sqlDate(now);
+  const date = (d: Date | null | undefined) => (d ? sqlDate(d) : null);
+  await withWriteRetry(() =>
+    writeTransaction(() => {
+      statement(INSERT_RUN).run(randomUUID(), id, at, run.status, run.message.slice(0, 2000), Math.round(run.durationMs), run.latencyMs === undefined ? null : Math.round(run.latencyMs), run.trigger);
+      statement(FINISH_CHECK).run(at, sqlDate(now.getTime() + intervalMinutes * MINUTE), run.status, run.message.slice(0, 2000), run.hint.slice(0, 2000), Math.round(run.durationMs), run.alerting.alertState, date(run.alerting.failingSince), date(run.alerting.lastAlertAt), JSON.stringify(run.warned), run.config ? JSON.stringify(run.config) : null, id, owner);
     }),
-  ]);
+  );
 }
 
 /** The latest run of a check (what `check run` shows when another process ran it). */

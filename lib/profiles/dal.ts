@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { getDb } from "../db/client";
-import { getRow } from "../db/sqlite";
+import { getRow, sqlDate, statement, withWriteRetry } from "../db/sqlite";
 import { describeCertificate, type CertificateInfo } from "../crypto/certificate";
 import { AppError } from "../errors";
 import { recordActivity } from "../activity/dal";
@@ -206,15 +206,19 @@ export async function countProfiles(_actor: Actor): Promise<{ total: number; byS
 }
 
 /** A profile by id. Throws AppError(not_found). */
+// Every relayed message, token request and scheduled check reads its profile by id: a prepared
+// statement on the raw connection (lib/db/sqlite.ts), not a Prisma query (~0.8 ms of CPU each).
+const profileRowById = (id: string) => getRow<ProfileRow>(`SELECT * FROM "Profile" WHERE "id" = ?`, id);
+
 export async function getProfile(_actor: Actor, id: string): Promise<ProfileDto> {
-  const row = await getDb().profile.findUnique({ where: { id } });
+  const row = profileRowById(id);
   if (!row) throw new AppError("not_found", "Profile not found. It may have been deleted.");
   return toDto(row);
 }
 
 /** A profile by id, or null when there is none (pages answer 404 with it). */
 export async function findProfile(actor: Actor, id: string): Promise<ProfileDto | null> {
-  const row = await getDb().profile.findUnique({ where: { id } });
+  const row = profileRowById(id);
   return row ? toDto(row) : null;
 }
 
@@ -239,9 +243,7 @@ export async function getProfileByName(_actor: Actor, name: string): Promise<Pro
  * exports with secrets). Server-only; never pass the result to a client component.
  */
 export async function loadProfileWithSecrets(actor: Actor, id: string): Promise<{ profile: ProfileDto; secrets: ProfileSecrets }> {
-  // Every relayed message and scheduled check reads its profile: a prepared statement on the raw
-  // connection (lib/db/sqlite.ts), not a Prisma query (~0.8 ms of CPU each).
-  const row = getRow<ProfileRow>(`SELECT * FROM "Profile" WHERE "id" = ?`, id);
+  const row = profileRowById(id);
   if (!row) throw new AppError("not_found", "Profile not found. It may have been deleted.");
   return { profile: toDto(row), secrets: await secretsOf(row) };
 }
@@ -453,13 +455,11 @@ export async function deleteProfile(actor: Actor, id: string): Promise<{ name: s
  * Records what a check found (ok / failing / needs-reauth), which check it was and when. A check
  * is not an edit: version, updatedAt and updatedBy stay as the last edit left them.
  */
+const SET_HEALTH = `UPDATE "Profile" SET "status" = ?, "statusDetail" = ?, "statusCheck" = ?, "statusAt" = ? WHERE "id" = ? AND NOT ("status" = 'incomplete' AND ? = 'ok')`;
+
 export async function setProfileHealth(_actor: Actor, id: string, update: HealthUpdate): Promise<void> {
-  await getDb().$transaction(async (tx) => {
-    const row = await tx.profile.findUnique({ where: { id }, select: { updatedAt: true, status: true } });
-    if (!row) return;
-    // A working token does not make an incomplete profile complete: only a failure replaces the note.
-    if (row.status === "incomplete" && update.state === "ok") return;
-    // Passing updatedAt explicitly keeps Prisma's @updatedAt from stamping this write.
-    await tx.profile.update({ where: { id }, data: { status: update.state, statusDetail: update.detail.slice(0, 500), statusCheck: update.check, statusAt: new Date(), updatedAt: row.updatedAt } });
-  });
+  // One conditional UPDATE (no read-then-write transaction, which a concurrent writer on the other
+  // connection would make fail): a working token does not make an incomplete profile complete —
+  // only a failure replaces the note. updatedAt is not touched (not an edit).
+  await withWriteRetry(() => statement(SET_HEALTH).run(update.state, update.detail.slice(0, 500), update.check, sqlDate(new Date()), id, update.state));
 }
