@@ -218,10 +218,29 @@ describe("bulk delete", () => {
     expect((await listActivity(operator, { action: "profile.delete" })).total).toBeGreaterThanOrEqual(2);
   });
 
+  it("the route authenticates first, then refuses other origins, other content types and oversized bodies", async () => {
+    const req = (headers: Record<string, string>, body: string) => POST(new Request("http://localhost/api/profiles/bulk", { method: "POST", headers, body }));
+    const body = JSON.stringify({ operation: "delete", selection: { ids: [made["bulk good"].id] }, confirmCount: 1 });
+    const admin = signedIn.admin;
+    signedIn.admin = null;
+    try {
+      expect((await req({ "content-type": "application/json" }, body)).status).toBe(401);
+    } finally {
+      signedIn.admin = admin;
+    }
+    expect((await req({ "content-type": "application/json", origin: "https://evil.example" }, body)).status).toBe(403);
+    expect((await req({ "content-type": "text/plain" }, body)).status).toBe(415);
+    expect((await req({ "content-type": "application/json" }, JSON.stringify({ operation: "test", selection: { ids: Array.from({ length: 1200 }, () => crypto.randomUUID()) } }))).status).toBe(413);
+    expect(await findProfile(operator, made["bulk good"].id)).not.toBeNull();
+  });
+
   it("rejects bad requests with the field named", async () => {
     expect((await post({ operation: "explode", selection: { ids: [made["bulk good"].id] } })).error?.message).toMatch(/Choose an operation/);
     expect((await post({ operation: "test", selection: { ids: ["nope"] } })).error?.message).toMatch(/Unknown profile id/);
     expect((await post({ operation: "test", selection: { ids: [made["bulk good"].id], filter: {} } })).error?.message).toMatch(/not both/);
     expect((await post({ operation: "test", selection: { filter: { q: "no such profile" } } })).status).toBe(400);
+    const tooMany = await post({ operation: "test", selection: { ids: Array.from({ length: 501 }, () => crypto.randomUUID()) } });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.error?.message).toMatch(/at most 500 profiles one by one/);
   });
 });
