@@ -194,8 +194,13 @@ test("sessions list: own and A's sessions with address and user agent; end one s
   await expect(one.page).toHaveURL(/\/profiles$/);
 
   await openAdmins();
-  await expect(main.getByRole("listitem", { name: `Session ${refOne} of ${A.username}` })).toBeVisible();
-  await card(A.username).getByRole("button", { name: "Sign out everywhere" }).click();
+  // Grouped per admin, yours first.
+  await expect(main.getByRole("region", { name: /^Sessions of / }).first()).toHaveAccessibleName(`Sessions of ${ADMIN.username}`);
+  const group = main.getByRole("region", { name: `Sessions of ${A.username}` });
+  await expect(group.getByRole("listitem", { name: `Session ${refOne} of ${A.username}` })).toBeVisible();
+  await expect(card(A.username).getByRole("button", { name: "Sign out everywhere" })).toBeVisible();
+  await group.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(group).toHaveCount(0);
   await expect(main.getByRole("listitem", { name: new RegExp(`of ${A.username}$`) })).toHaveCount(0);
   await expectSessionEnded(one.page);
   // The main admin is still signed in.

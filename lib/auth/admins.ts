@@ -351,7 +351,7 @@ export async function signIn(username: string, password: string, meta: { ip: str
     const locked = await admitAttempt([user, ipKey], now);
     if (locked) {
       await recordActivity({ username }, { action: "auth.sign-in", outcome: "failure", summary: `Sign-in refused for "${username}" from ${ip}: locked after repeated failures`, errorCode: "rate_limited" });
-      throw new AppError("rate_limited", lockedMessage("Too many failed sign-ins.", locked, now), { hint: "An admin can lift the lock in Settings or with: npm run cli -- admin unlock --username U" });
+      throw new AppError("rate_limited", lockedMessage("Too many failed sign-ins.", locked, now), { hint: "An admin can lift the lock in Settings → Admins or with: npm run cli -- admin unlock --username U" });
     }
     const db = getDb();
     const admin = await db.admin.findUnique({ where: { username } });

@@ -24,6 +24,10 @@ export default async function AdminsPage() {
   const me = await requireAdmin();
   const [admins, sessions, addressLocks, token] = await Promise.all([listAdmins(me), listSessions(me), listAddressLocks(me), readSessionToken()]);
   const myRef = sessionRefOf(token);
+  // Your own sessions first, then each admin's, newest activity first within each.
+  const byAdmin = new Map<string, typeof sessions>();
+  for (const s of sessions) byAdmin.set(s.username, [...(byAdmin.get(s.username) ?? []), s]);
+  const groups = [...byAdmin.entries()].sort(([a], [b]) => Number(b === me.username) - Number(a === me.username) || a.localeCompare(b));
   return (
     <>
       <PageHeader
@@ -95,29 +99,40 @@ export default async function AdminsPage() {
         </Card>
 
         <Card>
-          <CardHeader title="Open sessions" description="Every signed-in browser, newest activity first. Ending a session signs that browser out at its next request." />
+          <CardHeader title="Open sessions" description="Every signed-in browser, yours first, then per admin, newest activity first. Ending a session signs that browser out at its next request." />
           <CardBody>
             {sessions.length === 0 ? (
               <EmptyState title="No open sessions" />
             ) : (
-              <ul className="divide-y divide-slate-100 dark:divide-slate-800" aria-label="Open sessions">
-                {sessions.map((s) => (
-                  <li key={s.ref} className="flex flex-wrap items-start justify-between gap-3 py-3" data-testid={`session-${s.ref}`} aria-label={`Session ${s.ref} of ${s.username}`}>
-                    <div className="min-w-0 flex-1 text-sm">
-                      <p className="flex flex-wrap items-center gap-2 font-medium">
-                        <span className="[overflow-wrap:anywhere]">{s.username}</span>
-                        {s.ref === myRef && <Badge tone="accent">this session</Badge>}
-                        <span className="font-mono text-xs text-slate-500 dark:text-slate-400">{s.ref}</span>
-                      </p>
-                      <p className="text-xs text-slate-600 dark:text-slate-400">
-                        since {formatDateTime(s.createdAt)} · last seen {formatDateTime(s.lastSeenAt)} · from {s.ip ?? "unknown"}
-                      </p>
-                      {s.userAgent && <p className="text-xs text-slate-500 [overflow-wrap:anywhere] dark:text-slate-400">{s.userAgent}</p>}
+              <div className="space-y-6">
+                {groups.map(([username, list]) => (
+                  <section key={username} aria-label={`Sessions of ${username}`}>
+                    <div className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 pb-2 dark:border-slate-800">
+                      <h3 className="text-sm font-semibold [overflow-wrap:anywhere]">
+                        {username === me.username ? `Your sessions (${username})` : username} · {list.length} open
+                      </h3>
+                      <InlineActionForm action={signOutEverywhereAction} fields={{ username }} label={username === me.username ? "Sign me out everywhere" : "Sign out everywhere"} pendingLabel="Signing out…" />
                     </div>
-                    <InlineActionForm action={endSessionAction} fields={{ ref: s.ref }} label={s.ref === myRef ? "End (sign out)" : "End session"} pendingLabel="Ending…" />
-                  </li>
+                    <ul className="divide-y divide-slate-100 dark:divide-slate-800">
+                      {list.map((s) => (
+                        <li key={s.ref} className="flex flex-wrap items-start justify-between gap-3 py-3" data-testid={`session-${s.ref}`} aria-label={`Session ${s.ref} of ${s.username}`}>
+                          <div className="min-w-0 flex-1 text-sm">
+                            <p className="flex flex-wrap items-center gap-2 font-medium">
+                              <span className="font-mono text-xs">{s.ref}</span>
+                              {s.ref === myRef && <Badge tone="accent">this session</Badge>}
+                            </p>
+                            <p className="text-xs text-slate-600 dark:text-slate-400">
+                              since {formatDateTime(s.createdAt)} · last seen {formatDateTime(s.lastSeenAt)} · from {s.ip ?? "unknown"}
+                            </p>
+                            {s.userAgent && <p className="text-xs text-slate-500 [overflow-wrap:anywhere] dark:text-slate-400">{s.userAgent}</p>}
+                          </div>
+                          <InlineActionForm action={endSessionAction} fields={{ ref: s.ref }} label={s.ref === myRef ? "End (sign out)" : "End session"} pendingLabel="Ending…" />
+                        </li>
+                      ))}
+                    </ul>
+                  </section>
                 ))}
-              </ul>
+              </div>
             )}
           </CardBody>
         </Card>
