@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { expect, test, type Page } from "@playwright/test";
 import { startFakeEntra, type FakeEntra } from "../tests/fakes/fake-entra";
 import { CLIENT, SECRET, TENANT } from "../tests/fixtures/profiles";
-import { ADMIN, DATA_DIR, ensureSignedIn, expectNoSeriousA11yViolations, openDb, screenshot } from "./helpers";
+import { ADMIN, DATA_DIR, ensureSignedIn, expectNoSeriousA11yViolations, openDb, overflowing, screenshot } from "./helpers";
 
 /**
  * The console's shell and pages as an admin uses them (issue 11 points 12–15, issue 16):
@@ -165,27 +165,6 @@ const PAGES: { name: string; url: () => string }[] = [
   { name: "settings", url: () => "/settings" },
   { name: "admins", url: () => "/settings/admins" },
 ];
-/** Elements wider than the viewport, for the failure message. */
-async function overflowing(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    const vw = document.documentElement.clientWidth;
-    for (const el of Array.from(document.querySelectorAll<HTMLElement>("body *"))) {
-      const r = el.getBoundingClientRect();
-      if (r.width > 0 && r.right > vw + 1) {
-        // Only the outermost offender: skip elements inside a scroll container that clips them.
-        let clipped = false;
-        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-          const o = getComputedStyle(p).overflowX;
-          if ((o === "auto" || o === "scroll" || o === "hidden" || o === "clip") && p.getBoundingClientRect().right <= vw + 1) clipped = true;
-        }
-        if (!clipped) out.push(`${el.tagName.toLowerCase()}.${String(el.className).slice(0, 80)} right=${Math.round(r.right)}`);
-      }
-    }
-    return out.slice(0, 8);
-  });
-}
-
 test.describe("every page", () => {
   // Independent tests: one page failing does not hide the others.
   test.describe.configure({ mode: "default" });

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import Database from "better-sqlite3";
 import AxeBuilder from "@axe-core/playwright";
+import Database from "better-sqlite3";
 import { expect, type BrowserContext, type Page } from "@playwright/test";
 import { open } from "../lib/crypto/secret-box";
 
@@ -150,5 +150,26 @@ export function postLarge(url: string, headers: Record<string, string>, size: nu
       if (!answered) req.end();
     };
     pump();
+  });
+}
+
+/** Elements wider than the viewport, for the failure message. */
+export async function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const vw = document.documentElement.clientWidth;
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>("body *"))) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > vw + 1) {
+        // Only the outermost offender: skip elements inside a scroll container that clips them.
+        let clipped = false;
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+          const o = getComputedStyle(p).overflowX;
+          if ((o === "auto" || o === "scroll" || o === "hidden" || o === "clip") && p.getBoundingClientRect().right <= vw + 1) clipped = true;
+        }
+        if (!clipped) out.push(`${el.tagName.toLowerCase()}.${String(el.className).slice(0, 80)} right=${Math.round(r.right)}`);
+      }
+    }
+    return out.slice(0, 8);
   });
 }

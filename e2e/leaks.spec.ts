@@ -3,14 +3,16 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { open } from "../lib/crypto/secret-box";
 import { FIXTURE_SECRETS } from "../tests/fixtures/profiles";
-import { collectResponses, DATA_DIR, ensureSignedIn, openDb, rawDbBytes, serverLog } from "./helpers";
+import { strFromU8, unzipSync } from "fflate";
+import { collectResponses, DATA_DIR, ensureSignedIn, openDb, rawDbBytes, serverLog, storedSecrets } from "./helpers";
 
 /**
  * Runs last (the "leaks" project depends on all others): after every other spec has created profiles, acquired tokens, sent and
  * exported, decrypt every secret the console actually holds — profile secrets, access and
  * refresh tokens — and prove none of them appears in the raw database file (and WAL), the
  * activity log and transcripts, the server's stdout/stderr, any page's HTML or RSC payload, or
- * an export made without "include secrets".
+ * an export made without "include secrets" (single downloads and "Download all formats" ZIPs),
+ * and the result of "Compare with the file on the target" fed the stored secrets themselves.
  */
 test.describe.configure({ mode: "serial" });
 
@@ -107,17 +109,50 @@ test("no stored secret or token appears anywhere it must not", async ({ page, co
   }
   expect(exports.length).toBeGreaterThan(0);
 
+  // "Download all formats" without secrets, for every profile: the ZIP's entries.
+  const zips: string[] = [];
+  for (const p of profiles) {
+    await page.goto(`/profiles/${p.id}/export`);
+    const button = page.getByRole("button", { name: "Download all formats (ZIP)" });
+    const [download] = await Promise.all([page.waitForEvent("download"), button.click()]);
+    const files = unzipSync(new Uint8Array(fs.readFileSync((await download.path())!)));
+    zips.push(...Object.values(files).map((f) => strFromU8(f)));
+  }
+  expect(zips.length).toBeGreaterThan(0);
+
+  // "Compare with the file on the target", fed the stored secrets themselves: the result (and
+  // the log) must say same/differs without echoing them. The action's answers are in `seen`.
+  const db2 = openDb();
+  const named = db2.prepare("SELECT id, name, kind FROM Profile WHERE kind IN ('m365-delegated', 'm365-app-graph', 'm365-app-smtp')").all() as { id: string; name: string; kind: string }[];
+  db2.close();
+  let compared = 0;
+  for (const p of named.slice(0, 6)) {
+    const format = p.kind === "m365-app-smtp" ? "ibmi-json" : "imail-config";
+    const res = await page.request.get(`/profiles/${p.id}/export/${format}`);
+    if (res.status() !== 200) continue;
+    const stored = storedSecrets(p.name);
+    const text = (await res.text()).replace("<CLIENT_SECRET>", stored.clientSecret ?? "<CLIENT_SECRET>").replace("<DELEGATED_PASSWORD>", stored.password ?? "<DELEGATED_PASSWORD>");
+    await page.goto(`/profiles/${p.id}/export?format=${format}`);
+    await page.getByLabel(/ on the target today$/).fill(text);
+    await page.getByRole("button", { name: "Compare", exact: true }).click();
+    await expect(page.getByTestId("compare-summary")).toBeVisible();
+    compared++;
+  }
+  expect(compared).toBeGreaterThan(0);
+  await seen.settled();
+
   const places: [string, string][] = [
     ["raw database file and WAL", rawDbBytes()],
     ["activity log and transcripts", activityText()],
     ["server stdout/stderr", serverLog()],
     ["page HTML and RSC payloads", seen.bodies.join("\n")],
     ["exports without secrets", exports.join("\n")],
+    ["ZIPs of all formats without secrets", zips.join("\n")],
   ];
   const leaks: string[] = [];
   for (const [where, text] of places) {
     for (const secret of secrets) if (text.includes(secret)) leaks.push(`${where}: ${secret.slice(0, 12)}…`);
   }
-  console.log(`[leaks] ${places.length} places, ${seen.bodies.length} responses, ${exports.length} exports checked; leaks found: ${leaks.length}`);
+  console.log(`[leaks] ${places.length} places, ${seen.bodies.length} responses, ${exports.length} exports, ${zips.length} ZIP entries, ${compared} comparisons checked; leaks found: ${leaks.length}`);
   expect(leaks).toEqual([]);
 });

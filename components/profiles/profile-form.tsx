@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useRef, useState, type ChangeEvent } from "react";
+import { lazy, Suspense, useEffect, useRef, useState, type ChangeEvent } from "react";
 import { useFormAction } from "@/components/ui/use-form-action";
 import type { ActionResult } from "@/lib/action-result";
 import type { FieldSpec, SectionSpec } from "@/lib/profiles/fields";
@@ -12,7 +12,9 @@ import { FormMessage } from "@/components/ui/form-message";
 import { cn } from "@/components/ui/cn";
 import { looksLikeSecretId } from "@/lib/doctor/secret-shapes";
 import type { DraftCheckInput, DraftHint } from "@/lib/doctor/draft";
-import { TimeZoneInput } from "./time-zone-input";
+// The time zone picker (with IBM's QTIMZON table) in a chunk of its own: the form pages stay
+// within 150 kB of first-load JavaScript; still server-rendered.
+const TimeZoneInput = lazy(() => import("./time-zone-input").then((m) => ({ default: m.TimeZoneInput })));
 
 type Props = {
   kind: ProfileKind;
@@ -216,7 +218,9 @@ function FormField({ field: f, value, isSet, editing, error, hints }: { field: F
       ) : f.type === "textarea" ? (
         <textarea {...common} rows={2} className={inputClass} />
       ) : f.type === "timezone" ? (
-        <TimeZoneInput {...common} defaultValue={String(value)} />
+        <Suspense fallback={<input {...common} type="text" spellCheck={false} className={cn(inputClass, "font-mono")} />}>
+          <TimeZoneInput {...common} defaultValue={String(value)} />
+        </Suspense>
       ) : f.type === "pem" ? (
         <FileBackedTextarea id={id} name={f.name} defaultValue={String(value)} placeholder="-----BEGIN CERTIFICATE-----" accept={f.accept} aria={aria} />
       ) : (

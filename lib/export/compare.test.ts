@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { SECRET } from "@/tests/fixtures/profiles";
 import { NOW, storedSettings } from "@/tests/fixtures/stored-settings";
-import { compareExportText, renderCompareText, SECRET_MASK } from "./compare";
-import { renderExport } from "./formats";
+import { COMPARE_FORMATS, compareExportText, renderCompareText, SECRET_MASK } from "./compare";
+import { EXPORT_FORMATS, renderExport } from "./formats";
+import { fixtureProfile } from "@/tests/fixtures/profiles";
 
 const delegated = storedSettings("m365-delegated");
 const secrets = { password: SECRET.delegatedPassword, clientSecret: SECRET.delegatedClientSecret };
@@ -110,5 +111,18 @@ describe("compareExportText: properties, JSON, CL", () => {
     lines[idx] = "CHGSMTPA AUTOSTART(*NO)";
     const r = compareExportText("ibmi-cl", expected, lines.join("\n"));
     expect(r.rows.filter((x) => x.status === "changed")).toEqual([expect.objectContaining({ actual: [{ line: idx + 1, text: "CHGSMTPA AUTOSTART(*NO)" }] })]);
+  });
+});
+
+describe("every comparable format and kind", () => {
+  const cases = EXPORT_FORMATS.filter((f) => (COMPARE_FORMATS as readonly string[]).includes(f.id)).flatMap((f) => f.kinds.map((kind) => [f.id, kind] as const));
+  it.each(cases)("%s of %s compared with itself (CRLF) is the same, and nothing secret is in the result", (format, kind) => {
+    const s = fixtureProfile(kind).secrets;
+    const expected = renderExport(format, { settings: storedSettings(kind), secrets: s, now: NOW }).content;
+    const r = compareExportText(format as never, expected, expected.replace(/\n/g, "\r\n"), Object.values(s));
+    expect(r.identical, renderCompareText(r, { expected: "e", actual: "f" })).toBe(true);
+    expect(r.counts.same).toBeGreaterThan(0);
+    const text = JSON.stringify(r);
+    for (const v of Object.values(s)) for (const line of v.split("\n").filter((l) => l.length >= 20 && !l.startsWith("-----"))) expect(text).not.toContain(line);
   });
 });

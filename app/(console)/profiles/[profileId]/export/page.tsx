@@ -15,8 +15,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { KindBadge } from "@/components/profiles/badges";
 import { CodePreview } from "@/components/exports/code-preview";
 import { SecretExportForm } from "@/components/exports/secret-export-form";
-import { AllFormatsForm } from "@/components/exports/all-formats-form";
-import { CompareForm } from "@/components/exports/compare-form";
+import { AllFormatsFormLazy, CompareFormLazy } from "@/components/exports/export-panels-lazy";
 import { SettingsCards } from "@/components/exports/settings-cards";
 import { COMPARE_FORMATS } from "@/lib/export/compare";
 import { buildSettingsCards } from "@/lib/export/settings-cards";
@@ -187,7 +186,7 @@ export default async function ExportPage({ params, searchParams }: { params: Pro
             <Card>
               <CardHeader id="compare" title="Compare with the file on the target" description={`Paste the ${selected.label} that is on the IBM i / in iMail today to see what differs from this export — the way the target reads it: line endings, trailing blanks, key order and comments do not count.`} />
               <CardBody>
-                <CompareForm key={selected.id} action={compareWithExportAction.bind(null, profile.id)} format={selected.id} formatLabel={selected.label} />
+                <CompareFormLazy key={selected.id} action={compareWithExportAction.bind(null, profile.id)} format={selected.id} formatLabel={selected.label} />
               </CardBody>
             </Card>
           )}
@@ -197,7 +196,7 @@ export default async function ExportPage({ params, searchParams }: { params: Pro
           <Card>
             <CardHeader id="all-formats" title="Download all formats" description={`Every export of this ${KIND_LABELS[profile.kind]} profile in one ZIP, each file exactly as its own download.`} />
             <CardBody>
-              <AllFormatsForm action={exportAllFormatsAction.bind(null, profile.id)} files={zipFiles.map((z) => z.filename)} />
+              <AllFormatsFormLazy action={exportAllFormatsAction.bind(null, profile.id)} files={zipFiles.map((z) => z.filename)} />
             </CardBody>
           </Card>
         </div>
