@@ -9,7 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Field, describedBy, inputClass } from "@/components/ui/field";
-import { useFormAction } from "@/components/ui/use-form-action";
+import { useFormAction, useHydrated } from "@/components/ui/use-form-action";
 import { DoctorFindings } from "@/components/doctor/findings";
 
 type Props = {
@@ -45,7 +45,10 @@ export function ImportForm({ formats, checkAction, importAction }: Props) {
   const checkFailed = check.state.status === "error" ? check.state : null;
   const errors: FieldErrors = importFailed?.fieldErrors ?? checkFailed?.fieldErrors ?? (data?.fieldErrors ?? {});
   const canImport = Boolean(data?.importable) && !dirty && !check.pending;
-  const pending = check.pending || imp.pending;
+  // Check and Import are handled by JavaScript only: before hydration a click would post the
+  // page natively and the pasted text would be gone.
+  const hydrated = useHydrated();
+  const pending = check.pending || imp.pending || !hydrated;
   const lines = text === "" ? 0 : text.replace(/\n$/, "").split("\n").length;
 
   const submit = (event: FormEvent<HTMLFormElement>) => {

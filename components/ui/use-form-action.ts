@@ -1,5 +1,5 @@
 "use client";
-import { useActionState, useTransition, type FormEvent } from "react";
+import { useActionState, useSyncExternalStore, useTransition, type FormEvent } from "react";
 import type { ActionResult } from "@/lib/action-result";
 
 /**
@@ -19,4 +19,16 @@ export function useFormAction<T = undefined>(action: (prev: ActionResult<T>, for
   // `formAction` for the form's action prop: before JavaScript loads (or without it) the form
   // posts to the server action instead of falling back to GET with its fields in the URL.
   return { state, pending, onSubmit, formAction: dispatch };
+}
+
+const noSubscription = () => () => {};
+
+/**
+ * False in the server's HTML and during hydration, true once this component is interactive. A
+ * form whose submit is handled only by JavaScript (no `action` to post to) disables its buttons
+ * until then, so a click before the chunk arrives cannot post the page natively and lose what
+ * was typed.
+ */
+export function useHydrated(): boolean {
+  return useSyncExternalStore(noSubscription, () => true, () => false);
 }
