@@ -1,11 +1,14 @@
+import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
+import path from "node:path";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { startFakeEntra, type FakeEntra } from "../tests/fakes/fake-entra";
 import { startSmtpPeer, type SmtpPeer } from "../tests/fakes/smtp-peer";
 import { startDovecot, type DovecotServer } from "../tests/fakes/dovecot";
 import { startFakeGraph, type FakeGraph } from "../tests/fakes/fake-graph";
 import { CLIENT, SECRET, TENANT } from "../tests/fixtures/profiles";
-import { collectResponses, ensureSignedIn, postLarge, screenshot } from "./helpers";
+import { DATA_DIR, collectResponses, ensureSignedIn, postLarge, screenshot } from "./helpers";
 
 /**
  * "Send test" and "Test IMAP" end to end: an m365-app-smtp profile created through the form
@@ -439,8 +442,61 @@ test("the streaming routes refuse other origins, other content types, bad ids, b
   expect(anon.status()).toBe(401);
   await anonymous.dispose();
 
+  // 12.3: the multipart upload is streamed to temp files; the attachment that passes the 25 MB
+  // total is named in a field error, nothing is sent and no temp file stays in DATA_DIR/tmp.
+  const unexpected = await page.request.post(url, {
+    headers: { Origin: BASE },
+    multipart: {
+      to: "rcpt@example.net",
+      subject: `Too much ${RUN}`,
+      attachments: { name: "first.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(1024, 1) },
+      more: { name: "second.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(1024, 2) },
+    },
+  });
+  // (Playwright names each file part by its key; the route takes files only as "attachments".)
+  expect(unexpected.status()).toBe(400);
+  expect(((await unexpected.json()) as { error: { fieldErrors: Record<string, string[]> } }).error.fieldErrors.attachments).toEqual(["Unexpected file field more."]);
+  const overLimit = await postMultipart(`${BASE}${url}`, { Origin: BASE, Cookie: cookie }, [
+    { name: "to", value: "rcpt@example.net" },
+    { name: "attachments", filename: "first.bin", bytes: 20 * 1024 * 1024 },
+    { name: "attachments", filename: "second.bin", bytes: 6 * 1024 * 1024 },
+  ]);
+  expect(overLimit.status).toBe(413);
+  expect((JSON.parse(overLimit.body) as { error: { fieldErrors: Record<string, string[]> } }).error.fieldErrors.attachments[0]).toMatch(/^second\.bin takes the attachments over 25\.00 MB/);
+  // Without an Origin header a multipart body is refused unread (a plain cross-site form could send one).
+  const noOrigin = await postMultipart(`${BASE}${url}`, { Cookie: cookie }, [{ name: "to", value: "rcpt@example.net" }]);
+  expect(noOrigin.status).toBe(415);
+  expect(fs.readdirSync(path.join(DATA_DIR, "tmp")).filter((f) => f.startsWith("send-test-"))).toEqual([]);
+
   expect(peer.received.length).toBe(before);
 });
+
+/** A multipart POST (file parts filled with zeros); the server may answer before all of it is sent. */
+function postMultipart(url: string, headers: Record<string, string>, parts: ({ name: string; value: string } | { name: string; filename: string; bytes: number })[]): Promise<{ status: number; body: string }> {
+  const boundary = `----e2e${RUN}`;
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    if ("value" in p) chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"\r\n\r\n${p.value}\r\n`));
+    else chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`), Buffer.alloc(p.bytes), Buffer.from("\r\n"));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  const all = Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = http.request(url, { method: "POST", headers: { ...headers, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(all.length) } }, (res) => {
+      answered = true;
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    // A write after the server answered and closed is expected; without an answer it is a failure.
+    req.on("error", (error) => {
+      if (!answered) reject(error);
+    });
+    req.end(all);
+  });
+}
 
 test("no token, XOAUTH2 blob or client secret ever reached the browser", async () => {
   expect(bodies.length).toBeGreaterThan(0);
