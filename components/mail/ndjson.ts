@@ -2,7 +2,7 @@ import type { ProgressItem } from "./progress-steps";
 import type { ApiErrorBody } from "@/lib/http/wire";
 
 /**
- * Browser side of the streamed test routes: POSTs JSON, then reads the NDJSON answer line by line
+ * Browser side of the streamed test routes: POSTs JSON (or FormData with files), then reads the NDJSON answer line by line
  * with the response body's ReadableStream reader, handing each event over as it arrives (so the
  * page shows progress while the server works). Never throws.
  */
@@ -28,8 +28,9 @@ export async function postNdjson<E>(url: string, body: unknown, onEvent: (event:
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/x-ndjson" },
-      body: JSON.stringify(body),
+      // FormData (a send test with files) goes as multipart/form-data with the browser's boundary.
+      headers: body instanceof FormData ? { accept: "application/x-ndjson" } : { "content-type": "application/json", accept: "application/x-ndjson" },
+      body: body instanceof FormData ? body : JSON.stringify(body),
       credentials: "same-origin",
       cache: "no-store",
       signal,

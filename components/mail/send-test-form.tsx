@@ -16,7 +16,8 @@ import type { SendTransport } from "@/lib/mail/targets";
 
 export const DEFAULT_SUBJECT = "Test from OAuth Mail Console";
 
-type Attachment = { key: number; filename: string; contentType: string; size: number; contentBase64: string };
+/** A chosen file: sent as it is in a multipart upload (never read into a string in the page). */
+type Attachment = { key: number; filename: string; contentType: string; size: number; file: File };
 /** A file the admin chose that cannot go with this test: listed and blocking the send until removed, never dropped silently. */
 type RefusedFile = { key: number; filename: string; size: number; reason: string };
 
@@ -47,30 +48,29 @@ function planOf(transport: SendTransport, oauth: boolean): PlanStep[] {
 
 const CONTENT_TYPE = /^[\w.+-]+\/[\w.+-]+$/;
 
-/** Attachments (raw bytes) that fit a browser request: base64 adds a third, the rest of the JSON a little. */
-const BROWSER_ATTACHMENT_BYTES = Math.min(MAX_ATTACHMENTS_TOTAL_BYTES, Math.floor(((BROWSER_REQUEST_LIMIT_BYTES - 256 * 1024) * 3) / 4));
+/** Attachments (raw bytes) that fit a browser request: multipart sends the bytes as they are, plus a little for the fields. */
+const BROWSER_ATTACHMENT_BYTES = Math.min(MAX_ATTACHMENTS_TOTAL_BYTES, BROWSER_REQUEST_LIMIT_BYTES - 1024 * 1024);
 
-function readAttachment(file: File, key: number): Promise<Attachment> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onerror = () => reject(reader.error ?? new Error("read failed"));
-    reader.onload = () => {
-      const url = String(reader.result ?? "");
-      const comma = url.indexOf(",");
-      resolve({ key, filename: file.name, contentType: CONTENT_TYPE.test(file.type) ? file.type : "application/octet-stream", size: file.size, contentBase64: comma >= 0 ? url.slice(comma + 1) : "" });
-    };
-    reader.readAsDataURL(file);
-  });
+function toAttachment(file: File, key: number): Attachment {
+  return { key, filename: file.name, contentType: CONTENT_TYPE.test(file.type) ? file.type : "application/octet-stream", size: file.size, file };
+}
+
+/** The message as multipart/form-data: the route streams each file to a temp file (lib/mail/test-upload.ts). */
+function formDataOf(fields: Record<string, string | boolean>, attachments: Attachment[]): FormData {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(fields)) if (value !== false) data.append(name, value === true ? "on" : value);
+  for (const a of attachments) data.append("attachments", new Blob([a.file], { type: a.contentType }), a.filename);
+  return data;
 }
 
 const checkboxClass = "h-4 w-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500 dark:border-slate-600 dark:bg-slate-900";
 
 /**
  * The "Send test" form with live progress. The message goes to the streaming route handler as
- * JSON (the server validates it with the schema the CLI uses and answers field errors); progress
- * lines are shown as they arrive, then the result. Inputs are controlled, so nothing typed is
- * lost after a send or a refusal; attachments are read in the browser (Graph's 3 MB limit is
- * checked before anything is sent).
+ * multipart/form-data (the server streams the files to temp files, validates the fields with the
+ * schema the CLI uses and answers field errors); progress lines are shown as they arrive, then
+ * the result. Inputs are controlled, so nothing typed is lost after a send or a refusal; the
+ * files are sent as they are, never read into the page.
  */
 export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHelp, fromRequired }: SendTestFormProps) {
   const uid = useId();
@@ -102,8 +102,6 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
   const [readReceipt, setReadReceipt] = useState(false);
   const [deliveryReceipt, setDeliveryReceipt] = useState(false);
   const [attachments, setAttachments] = useState<Attachment[]>([]);
-  const [reading, setReading] = useState(false);
-  const [attachmentNote, setAttachmentNote] = useState<string | null>(null);
   const [refused, setRefused] = useState<RefusedFile[]>([]);
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [run, setRun] = useState<Run>({ phase: "idle" });
@@ -125,12 +123,10 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
       formRef.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
     });
 
-  async function onFiles(event: ChangeEvent<HTMLInputElement>) {
+  function onFiles(event: ChangeEvent<HTMLInputElement>) {
     const files = Array.from(event.target.files ?? []);
     event.target.value = "";
     if (files.length === 0) return;
-    setAttachmentNote(null);
-    const notes: string[] = [];
     // A file that cannot go with the test is listed as refused and blocks "Send test" until it is
     // removed: the test never goes out without an attachment the admin chose (issue 11.5).
     const turnedDown: RefusedFile[] = [];
@@ -151,48 +147,28 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
       fitting.push(f);
     }
     if (turnedDown.length) setRefused((prev) => [...prev, ...turnedDown]);
-    setReading(true);
-    try {
-      const read = await Promise.all(fitting.map((f) => readAttachment(f, nextKey.current++)));
-      setAttachments((prev) => [...prev, ...read]);
-      setErrors((e) => ({ ...e, attachments: [] }));
-    } catch {
-      notes.push("A file could not be read. Choose it again.");
-    } finally {
-      setReading(false);
-    }
-    if (notes.length) setAttachmentNote(notes.join(" "));
+    const chosen = fitting.map((f) => toAttachment(f, nextKey.current++));
+    setAttachments((prev) => [...prev, ...chosen]);
+    setErrors((e) => ({ ...e, attachments: [] }));
   }
 
   function removeAttachment(key: number) {
     setAttachments((prev) => prev.filter((a) => a.key !== key));
     setRefused((prev) => prev.filter((a) => a.key !== key));
-    setAttachmentNote(null);
     setErrors((e) => ({ ...e, attachments: [] }));
     fileRef.current?.focus();
   }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (running || reading) return;
-    const payload = {
-      to,
-      cc,
-      bcc,
-      from,
-      subject,
-      body,
-      html,
-      attachments: attachments.map(({ filename, contentType, contentBase64 }) => ({ filename, contentType, contentBase64 })),
-      readReceipt,
-      deliveryReceipt,
-    };
+    if (running) return;
+    const fields = { to, cc, bcc, from, subject, body, html, readReceipt, deliveryReceipt };
     // What the browser can tell without the schema: the server validates everything (the same
     // zod schema as the CLI) and answers field errors, shown on the fields below.
     const fieldErrors: Record<string, string[]> = {};
     if (!/[^\s,;]/.test(to)) fieldErrors.to = ["To: at least one address is required"];
     for (const r of refused) (fieldErrors.attachments ??= []).push(`${r.filename} (${formatBytes(r.size)}) cannot be attached: ${r.reason}. Remove it to send the test without it.`);
-    if (new Blob([JSON.stringify(payload)]).size > BROWSER_REQUEST_LIMIT_BYTES) {
+    if (new Blob([JSON.stringify(fields)]).size + totalBytes > BROWSER_REQUEST_LIMIT_BYTES) {
       (fieldErrors[attachments.length ? "attachments" : "body"] ??= []).push(`The message is larger than the ${formatBytes(BROWSER_REQUEST_LIMIT_BYTES)} a test from the browser can carry. Remove attachments or shorten the body; the CLI takes larger messages.`);
     }
     setErrors(fieldErrors);
@@ -205,7 +181,7 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
     const startedAt = Date.now();
     setNow(startedAt);
     setRun({ phase: "running", events: [], startedAt });
-    const { events, result, refusal, fieldErrors: refusedFields } = await runStreamedTest<SendResult>(`/api/profiles/${encodeURIComponent(profileId)}/send-test`, payload, (list) => setRun({ phase: "running", events: list, startedAt }));
+    const { events, result, refusal, fieldErrors: refusedFields } = await runStreamedTest<SendResult>(`/api/profiles/${encodeURIComponent(profileId)}/send-test`, formDataOf(fields, attachments), (list) => setRun({ phase: "running", events: list, startedAt }));
     if (refusedFields) {
       setErrors(refusedFields);
       focusFirstError();
@@ -260,20 +236,17 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
               label="Attachments"
               error={err("attachments")}
               className="@xl:col-span-2"
-              help={`Read in your browser and sent with the test: at most ${MAX_ATTACHMENTS} files, ${formatBytes(BROWSER_ATTACHMENT_BYTES)} in total${transport === "graph" ? "; Graph sendMail takes under 3 MB in total" : ""}.`}
+              help={`Sent with the test as they are: at most ${MAX_ATTACHMENTS} files, ${formatBytes(BROWSER_ATTACHMENT_BYTES)} in total${transport === "graph" ? "; Graph sendMail takes under 3 MB in total" : ""}.`}
             >
               <input
                 ref={fileRef}
                 id={ids.attachments}
                 type="file"
                 multiple
-                disabled={reading}
                 onChange={onFiles}
                 className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border file:border-slate-300 file:bg-white file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-slate-800 hover:file:bg-slate-50 dark:text-slate-300 dark:file:border-slate-700 dark:file:bg-slate-900 dark:file:text-slate-100 dark:hover:file:bg-slate-800"
                 {...aria("attachments", true)}
               />
-              {reading && <p className="text-xs text-slate-500" role="status">Reading files…</p>}
-              {attachmentNote && <p className="text-xs text-amber-700 dark:text-amber-400" role="status">{attachmentNote}</p>}
               {refused.length > 0 && (
                 <ul className="divide-y divide-amber-100 rounded-md border border-amber-300 dark:divide-amber-900 dark:border-amber-800" aria-label="Files that cannot be attached">
                   {refused.map((r) => (
@@ -323,7 +296,7 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
           </fieldset>
 
           <div className="flex flex-wrap items-center gap-3 border-t border-slate-200 pt-4 dark:border-slate-800">
-            <Button type="submit" pending={running} disabled={reading} pendingLabel="Sending…">
+            <Button type="submit" pending={running} pendingLabel="Sending…">
               Send test
             </Button>
             {running && (

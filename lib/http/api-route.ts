@@ -80,33 +80,39 @@ async function readBodyText(request: Request, max: number): Promise<string | nul
 
 const profileIdSchema = z.uuid();
 
-export type GuardedPost = { ok: true; admin: Actor; profileId: string; body: unknown } | { ok: false; response: Response };
+export type GuardedPost = { ok: true; admin: Actor; profileId: string; body: unknown; /** The body is multipart and still unread. */ multipart?: boolean } | { ok: false; response: Response };
 
 /**
  * The checks every profile POST route runs, in this order: signed-in admin (401), same origin
  * (403), JSON content type (415), UUID profile id (404: it names no profile), body size (413) and
- * JSON syntax (400). Authentication comes first so anonymous callers learn nothing else.
+ * JSON syntax (400). Authentication comes first so anonymous callers learn nothing else. With
+ * `multipart`, a multipart/form-data body is accepted too and left unread for the route to stream.
  */
-export async function guardProfilePost(request: Request, rawProfileId: string, options: { maxBodyBytes: number }): Promise<GuardedPost> {
+export async function guardProfilePost(request: Request, rawProfileId: string, options: { maxBodyBytes: number; multipart?: boolean }): Promise<GuardedPost> {
   const guard = await guardJsonPost(request, { ...options, beforeBody: () => (profileIdSchema.safeParse(rawProfileId).success ? null : apiError(404, "not_found", "There is no profile with this id.")) });
   return guard.ok ? { ...guard, profileId: rawProfileId } : guard;
 }
 
-export type GuardedJsonPost = { ok: true; admin: Actor; body: unknown } | { ok: false; response: Response };
+export type GuardedJsonPost = { ok: true; admin: Actor; body: unknown; multipart?: boolean } | { ok: false; response: Response };
 
 /**
  * The checks of every console JSON POST route without a profile in its path (bulk work): the
  * same as guardProfilePost, in the same order, with `beforeBody` for a route's own check
  * between the content type and the body.
  */
-export async function guardJsonPost(request: Request, options: { maxBodyBytes: number; beforeBody?: () => Response | null; tooLargeHint?: string }): Promise<GuardedJsonPost> {
+export async function guardJsonPost(request: Request, options: { maxBodyBytes: number; beforeBody?: () => Response | null; tooLargeHint?: string; multipart?: boolean }): Promise<GuardedJsonPost> {
   const admin = await getCurrentAdmin();
   if (!admin) return { ok: false, response: apiError(401, "unauthorized", "Your session has ended. Sign in again.") };
   if (!isSameOrigin(request)) return { ok: false, response: apiError(403, "forbidden", "Refused: the request did not come from this console's pages.") };
   const type = request.headers.get("content-type") ?? "";
-  if (!/^application\/json\s*(;|$)/i.test(type)) return { ok: false, response: apiError(415, "unsupported_media_type", "Send the request as JSON (Content-Type: application/json).") };
+  // multipart/form-data can come cross-site from a plain HTML form (no CORS preflight), so it
+  // also needs an Origin header naming this console: browsers send one on every fetch() POST.
+  const multipart = Boolean(options.multipart) && /^multipart\/form-data\s*;/i.test(type) && request.headers.get("origin") !== null;
+  if (!multipart && !/^application\/json\s*(;|$)/i.test(type)) return { ok: false, response: apiError(415, "unsupported_media_type", "Send the request as JSON (Content-Type: application/json).") };
   const refused = options.beforeBody?.();
   if (refused) return { ok: false, response: refused };
+  // The body is left unread: the route streams it (lib/mail/test-upload.ts).
+  if (multipart) return { ok: true, admin, body: undefined, multipart: true };
   const text = await readBodyText(request, options.maxBodyBytes);
   if (text === null) {
     return {

@@ -12,7 +12,11 @@ import { composeMessage, type RawMime } from "./smtp";
  * time left; 401 is reported with tokenRejected so the caller can refresh the token once.
  */
 
-export type GraphAttachment = { filename: string; contentType: string; contentBase64: string; size: number };
+/** Base64 bytes, or a streamed upload's temp file (read when the message is built). */
+export type GraphAttachment = { filename: string; contentType: string; size: number } & ({ contentBase64: string; path?: undefined } | { path: string; contentBase64?: undefined });
+
+/** Inline attachments are under 3 MB in total, so a temp file is read whole here. */
+const inlineBase64 = (a: GraphAttachment): string => (a.path !== undefined ? fs.readFileSync(a.path).toString("base64") : a.contentBase64.replace(/[\r\n]/g, ""));
 
 export type GraphMessage = {
   subject: string;
@@ -74,7 +78,7 @@ export function buildGraphSendMailBody(message: GraphMessage, saveToSentItems: b
               "@odata.type": "#microsoft.graph.fileAttachment",
               name: a.filename,
               contentType: a.contentType,
-              contentBytes: a.contentBase64.replace(/[\r\n]/g, ""),
+              contentBytes: inlineBase64(a),
             })),
           }
         : {}),
@@ -116,7 +120,7 @@ export async function sendGraphMail(req: GraphSendRequest): Promise<GraphSendOut
       subject: m.subject,
       body: m.body,
       html: m.html,
-      attachments: (m.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, "base64") })),
+      attachments: (m.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.path !== undefined ? fs.createReadStream(a.path) : Buffer.from(a.contentBase64, "base64") })),
       readReceipt: m.readReceipt,
     });
     const res = await sendGraphMime({ url: req.url, accessToken: req.accessToken, mailbox: req.mailbox, mime: composed.raw, envelopeTo: composed.envelope.to, timeoutMs: req.timeoutMs, onProgress: req.onProgress });

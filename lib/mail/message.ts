@@ -59,6 +59,23 @@ export const attachmentSchema = z.object({
 });
 export type TestAttachment = z.infer<typeof attachmentSchema>;
 
+/**
+ * An attachment the send-test route streamed to a temp file (0600, removed after the send): sent
+ * from the file, never held in memory as a whole. Name and type pass the same checks as above.
+ */
+export type StoredAttachment = { filename: string; contentType: string; path: string; size: number };
+export const storedAttachmentMetaSchema = attachmentSchema.pick({ filename: true, contentType: true });
+
+/** A test message whose attachments are bytes (form/CLI JSON) or streamed temp files (route). */
+export type DeliverableTestMessage = Omit<TestMessage, "attachments"> & { attachments: (TestAttachment | StoredAttachment)[] };
+
+export const isStoredAttachment = (a: TestAttachment | StoredAttachment): a is StoredAttachment => "path" in a;
+
+/** Size in bytes of either kind of attachment. */
+export function attachmentBytes(a: TestAttachment | StoredAttachment): number {
+  return isStoredAttachment(a) ? a.size : attachmentSize(a);
+}
+
 /** Decoded size of a base64 attachment in bytes (without decoding it). */
 export function attachmentSize(a: Pick<TestAttachment, "contentBase64">): number {
   const clean = a.contentBase64.replace(/[\r\n]/g, "");

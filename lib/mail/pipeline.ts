@@ -10,7 +10,7 @@ import { getAccessToken, invalidateToken, type CachedToken, type TokenPurpose } 
 import { decodeTokenFailure, isTransientMailError, type DecodedMailError } from "./errors";
 import { sendGraphMail, sendGraphRawMime, type GraphAttachment, type GraphSendOutcome } from "./graph";
 import { testImapMailbox, type ImapMailbox, type ImapSecurity, type ImapStage } from "./imap";
-import { attachmentSize, type TestMessage } from "./message";
+import { attachmentBytes, isStoredAttachment, type DeliverableTestMessage } from "./message";
 import { progressSink, type Progress, type ProgressListener } from "./progress";
 import { redactTranscript, truncateBody } from "../redact";
 import { rawMessageId, sendSmtp, type RawMime, type SmtpAuth, type SmtpSendOutcome, type SmtpTimeouts } from "./smtp";
@@ -52,7 +52,7 @@ export type CheckStage = ImapStage | "token" | "retrying" | "failed";
 
 /** A composed test message, or MIME bytes as received with the envelope to deliver them to. */
 export type OutgoingMessage =
-  | { type: "test"; message: TestMessage; /** Extra single-line headers (X-…). */ headers?: Record<string, string> }
+  | { type: "test"; message: DeliverableTestMessage; /** Extra single-line headers (X-…). */ headers?: Record<string, string> }
   | { type: "raw"; envelope: { from: string; to: string[] }; mime: RawMime };
 
 export type { RawMime };
@@ -320,7 +320,8 @@ async function viaSmtp(run: Run<SendStage>, { target, message, password, timeout
   const out = baseResult(run, "smtp", message, requestedFrom);
   const senderField = "senderAddress" in s ? s.senderAddress : undefined;
   const replyTo = "replyTo" in s ? s.replyTo : undefined;
-  const attachments = test?.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, "base64") })) ?? [];
+  // A streamed upload is read from its temp file by a fresh stream per attempt (a retry composes again).
+  const attachments = () => test?.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: isStoredAttachment(a) ? fs.createReadStream(a.path) : Buffer.from(a.contentBase64, "base64") })) ?? [];
   const headers = message.type === "test" ? { ...(message.headers ?? {}), "X-OMC-Test-Id": randomUUID() } : undefined;
 
   // Delegated (iMail): authenticate as the From address first when it differs from the login user.
@@ -367,7 +368,7 @@ async function viaSmtp(run: Run<SendStage>, { target, message, password, timeout
                 subject: message.message.subject,
                 body: message.message.body,
                 html: message.message.html,
-                attachments,
+                attachments: attachments(),
                 readReceipt: message.message.readReceipt,
                 deliveryReceipt: message.message.deliveryReceipt,
                 headers,
@@ -431,7 +432,7 @@ async function viaGraph(run: Run<SendStage>, { settings: s, message, timeoutMs }
   const out = baseResult(run, "graph", message, from);
   out.authUser = mailbox;
   const url = s.graphEndpoint.replaceAll("{FROM_ADDRESS}", encodeURIComponent(mailbox));
-  const attachments: GraphAttachment[] = test?.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, contentBase64: a.contentBase64, size: attachmentSize(a) })) ?? [];
+  const attachments: GraphAttachment[] = test?.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, ...(isStoredAttachment(a) ? { path: a.path } : { contentBase64: a.contentBase64 }), size: attachmentBytes(a) })) ?? [];
 
   const loop = await withToken<GraphSendOutcome>(run, { purpose: "graph", oauth: true, server: "Graph" }, async (token) => {
     run.progress("sending", `Calling Graph sendMail for ${mailbox}`);
@@ -517,7 +518,7 @@ function logOnly(run: Run<SendStage>, s: ProfileSettingsOf<"log-only">, message:
   if (m.readReceipt) lines.push(`D: Disposition-Notification-To: ${from}`);
   if (m.deliveryReceipt) lines.push("D: X-Delivery-Receipt: requested (DSN NOTIFY=SUCCESS,FAILURE,DELAY)");
   lines.push(`D: Content-Type: ${m.html ? "text/html" : "text/plain"}; charset=utf-8`);
-  for (const a of m.attachments) lines.push(`D: X-Attachment: ${a.filename} (${a.contentType}, ${attachmentSize(a)} bytes)`);
+  for (const a of m.attachments) lines.push(`D: X-Attachment: ${a.filename} (${a.contentType}, ${attachmentBytes(a)} bytes)`);
   lines.push("D: ");
   for (const l of truncateBody(m.body, LOG_ONLY_MAX_CHARS).split(/\r?\n/)) lines.push(`D: ${l}`);
   const out = baseResult(run, "log-only", message, from);

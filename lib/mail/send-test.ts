@@ -2,7 +2,7 @@ import "server-only";
 import { AppError } from "../errors";
 import type { Actor } from "../auth/actor";
 import { loadProfileWithSecrets } from "../profiles/dal";
-import { testMessageSchema, type TestMessage, type TestMessageInput } from "./message";
+import { testMessageSchema, type DeliverableTestMessage, type TestMessage, type TestMessageInput } from "./message";
 import { deliver, type DeliveryAttempt, type DeliveryError, type DeliveryResult, type SendStage } from "./pipeline";
 import type { Progress } from "./progress";
 import { recordTestOutcome } from "./test-outcome";
@@ -49,7 +49,14 @@ function activitySummary(r: SendResult): string {
 }
 
 export async function sendTestMessage(actor: Actor, profileId: string, input: TestMessageInput, options: SendTestOptions = {}): Promise<SendResult> {
-  const message = parseTestMessage(input);
+  return sendValidatedTestMessage(actor, profileId, parseTestMessage(input), options);
+}
+
+/**
+ * The same for a message already validated, whose attachments may be streamed temp files (the
+ * send-test route, lib/mail/test-upload.ts): the caller removes those files after this returns.
+ */
+export async function sendValidatedTestMessage(actor: Actor, profileId: string, message: DeliverableTestMessage, options: SendTestOptions = {}): Promise<SendResult> {
   const { profile, secrets } = await loadProfileWithSecrets(actor, profileId);
   const result = await deliver({ actor, profile, secrets, message: { type: "test", message }, onProgress: options.onProgress });
   await recordTestOutcome(actor, profile, {

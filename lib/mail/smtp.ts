@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import type { Readable } from "node:stream";
 import { format } from "node:util";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
 import MailComposer from "nodemailer/lib/mail-composer";
@@ -25,7 +26,8 @@ export type SmtpAuth =
   | { type: "xoauth2"; user: string; accessToken: string }
   | { type: "basic"; user: string; password: string };
 
-export type SmtpAttachment = { filename: string; contentType: string; content: Buffer };
+/** Bytes, or a fresh stream of a temp file (a streamed upload; one per composition). */
+export type SmtpAttachment = { filename: string; contentType: string; content: Buffer | Readable };
 
 export type SmtpMessage = {
   from: string;
