@@ -9,6 +9,7 @@ import { acquireInstanceLock, secureDataDir } from "./db/data-dir.mjs";
 import { getEnv } from "./env";
 import { installRequestGate } from "./auth/request-gate";
 import { BROWSER_REQUEST_LIMIT_BYTES } from "./mail/test-events";
+import { removeLeftoverUploads } from "./mail/test-upload";
 
 /**
  * Runs once when the server boots: proves the master key matches the database (or refuses to
@@ -44,6 +45,8 @@ export async function runStartupChecks(): Promise<void> {
     const { logRetentionDays } = await getConsoleSettings();
     const pruned = await pruneActivity(logRetentionDays);
     await pruneSessions();
+    const leftovers = removeLeftoverUploads();
+    if (leftovers) console.log(`[console] removed ${leftovers} send-test upload temp file${leftovers === 1 ? "" : "s"} left by an earlier run`);
     if (pruned) console.log(`[console] pruned ${pruned} activity entries older than ${logRetentionDays} days`);
   } catch (error) {
     console.error("[console] start-up pruning failed:", error instanceof Error ? error.message : error);

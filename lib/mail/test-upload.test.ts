@@ -6,9 +6,8 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildGraphSendMailBody } from "./graph";
-import { MAX_ATTACHMENTS_TOTAL_BYTES } from "./message";
 import { composeMessage } from "./smtp";
-import { receiveTestUpload } from "./test-upload";
+import { receiveTestUpload, removeLeftoverUploads } from "./test-upload";
 
 /**
  * Issue 12.3 "stream attachments": the send-test route's multipart upload is parsed as it arrives
@@ -44,7 +43,8 @@ function digestOf(size: number, seed: number): string {
 
 /** A streamed multipart body; `stats.sent` counts the body bytes the receiver pulled; `breakAfter` errors the stream there. */
 function multipartRequest(parts: Part[], options: { breakAfter?: number } = {}) {
-  const stats = { sent: 0, peak: 0, baseline: 0 };
+  let drained = () => {};
+  const stats = { sent: 0, peak: 0, baseline: 0, drained: new Promise<void>((resolve) => (drained = resolve)) };
   const pieces: (() => Buffer)[] = [];
   for (const p of parts) {
     if ("value" in p) {
@@ -69,7 +69,10 @@ function multipartRequest(parts: Part[], options: { breakAfter?: number } = {}) 
       sample();
       if (options.breakAfter !== undefined && stats.sent >= options.breakAfter) return controller.error(new Error("connection reset"));
       const piece = pieces[next++];
-      if (!piece) return controller.close();
+      if (!piece) {
+        drained();
+        return controller.close();
+      }
       const bytes = piece();
       stats.sent += bytes.length;
       controller.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
@@ -125,7 +128,7 @@ describe("receiveTestUpload", () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
-  it("refuses the attachment that passes the total limit mid-stream, names it, stops reading and leaves no temp file", async () => {
+  it("refuses the attachment that passes the total limit mid-stream, names it, discards the rest without keeping it and leaves no temp file", async () => {
     const small = { name: "attachments", filename: "first.bin", contentType: "application/octet-stream", size: 5 * 1024 * 1024, seed: 2 };
     const huge = { name: "attachments", filename: "too-much.iso", contentType: "application/octet-stream", size: 30 * 1024 * 1024, seed: 3 };
     const { request, stats } = multipartRequest([...fields, small, huge]);
@@ -133,9 +136,13 @@ describe("receiveTestUpload", () => {
     expect(upload).toMatchObject({ ok: false, status: 413, code: "too_large" });
     if (upload.ok) return;
     expect(upload.fieldErrors?.attachments?.[0]).toMatch(/^too-much\.iso takes the attachments over 25\.00 MB/);
-    // The rest of the 35 MB body was never read.
-    expect(stats.sent).toBeLessThan(MAX_ATTACHMENTS_TOTAL_BYTES + 2 * 1024 * 1024);
     expect(fs.readdirSync(dir)).toEqual([]);
+    // The rest of the 35 MB body is read and dropped (so a client still sending gets the answer,
+    // not a reset): nothing of it is stored or held.
+    await stats.drained;
+    expect(stats.sent).toBeGreaterThan(35 * 1024 * 1024);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(stats.peak - stats.baseline).toBeLessThan(12 * 1024 * 1024);
   });
 
   it("answers field errors from the CLI's schema and removes the files already stored", async () => {
@@ -152,6 +159,15 @@ describe("receiveTestUpload", () => {
     const upload = await receiveTestUpload(request, { tmpDir: dir });
     expect(upload).toMatchObject({ ok: false, status: 400, code: "aborted" });
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("at start, removes the temp files a killed server left, and nothing else", () => {
+    const leftover = path.join(dir, "send-test-0f1e2d3c-4b5a-4697-8877-665544332211.part");
+    fs.writeFileSync(leftover, "half an upload", { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, "notes.txt"), "not ours");
+    expect(removeLeftoverUploads(dir)).toBe(1);
+    expect(fs.readdirSync(dir)).toEqual(["notes.txt"]);
+    expect(removeLeftoverUploads(path.join(dir, "missing"))).toBe(0);
   });
 
   it("refuses other content types without reading the body", async () => {

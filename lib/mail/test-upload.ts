@@ -9,6 +9,7 @@ import busboy from "busboy";
 import { fieldErrorsOf } from "../action-result";
 import { getEnv } from "../env";
 import { MAX_ATTACHMENTS, MAX_ATTACHMENTS_TOTAL_BYTES, formatBytes, storedAttachmentMetaSchema, testMessageSchema, type DeliverableTestMessage, type StoredAttachment } from "./message";
+import { BROWSER_REQUEST_LIMIT_BYTES } from "./test-events";
 
 /**
  * The send-test route's multipart/form-data upload, parsed as it arrives (busboy): each file part
@@ -35,6 +36,22 @@ export function uploadTmpDir(): string {
   return path.join(getEnv().dataDir, "tmp");
 }
 
+/**
+ * Removes temp files a killed or crashed server left behind (a running upload removes its own).
+ * Called at start, when no upload can be running: one server per DATA_DIR (acquireInstanceLock).
+ */
+export function removeLeftoverUploads(dir: string = uploadTmpDir()): number {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  const leftovers = names.filter((name) => /^send-test-[0-9a-f-]+\.part$/.test(name));
+  for (const name of leftovers) fs.rmSync(path.join(dir, name), { force: true });
+  return leftovers.length;
+}
+
 class UploadRefusal extends Error {
   constructor(
     readonly status: number,
@@ -48,7 +65,61 @@ class UploadRefusal extends Error {
 
 const isMultipart = (contentType: string) => /^multipart\/form-data\s*;/i.test(contentType);
 
-export async function receiveTestUpload(request: Request, options: { tmpDir?: string } = {}): Promise<TestUpload> {
+/**
+ * What happens to the rest of a refused body (lingering close, as nginx does): it is read and
+ * discarded as it arrives (nothing is kept), so a client still sending gets the answer rather
+ * than a reset; once the answer is out the client has `idleMs` between chunks and `totalMs` in
+ * all to finish, and at most `maxBytes` are discarded — then the connection is closed.
+ * The defaults are nginx's lingering_timeout/lingering_time; maxBytes is the route's size limit.
+ */
+export type Linger = { idleMs: number; totalMs: number; maxBytes: number };
+const DEFAULT_LINGER: Linger = { idleMs: 5_000, totalMs: 30_000, maxBytes: BROWSER_REQUEST_LIMIT_BYTES };
+
+export type TestUploadOptions = {
+  tmpDir?: string;
+  linger?: Partial<Linger>;
+  /**
+   * Runs a callback once the answer has been sent (the route passes next/server's `after`); the
+   * linger timers start then. Without it they start at the refusal.
+   */
+  afterResponse?: (callback: () => void) => void;
+};
+
+/** Waits until a temp file's write stream has closed its descriptor (destroyed or finished). */
+function closed(out: fs.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (out.closed) return resolve();
+    out.once("close", () => resolve());
+  });
+}
+
+/** Reads and discards what is left of a refused body (see Linger), closing the connection past the limits. */
+function discardRest(source: Readable, linger: Linger, afterResponse: (callback: () => void) => void): void {
+  let bytes = 0;
+  const timers: NodeJS.Timeout[] = [];
+  const stop = () => {
+    for (const t of timers.splice(0)) clearTimeout(t);
+  };
+  // Destroying the body stream cancels the request's body, which closes the connection.
+  const close = () => {
+    stop();
+    if (!source.destroyed && !source.readableEnded) source.destroy();
+  };
+  source.on("data", (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > linger.maxBytes) close();
+    else timers[0]?.refresh();
+  });
+  source.once("end", stop);
+  source.once("close", stop);
+  source.resume();
+  afterResponse(() => {
+    if (source.destroyed || source.readableEnded) return;
+    timers.push(setTimeout(close, linger.idleMs).unref(), setTimeout(close, linger.totalMs).unref());
+  });
+}
+
+export async function receiveTestUpload(request: Request, options: TestUploadOptions = {}): Promise<TestUpload> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!isMultipart(contentType)) return { ok: false, status: 415, code: "unsupported_media_type", message: "Send the message as multipart/form-data or JSON." };
   const dir = options.tmpDir ?? uploadTmpDir();
@@ -70,18 +141,23 @@ export async function receiveTestUpload(request: Request, options: { tmpDir?: st
 
   let total = 0;
   const writes: Promise<void>[] = [];
-  const open = new Set<Readable>();
+  /** Every temp file's part stream and write stream, so a refusal can end them all. */
+  const stored: { part: Readable; out: fs.WriteStream }[] = [];
+  let failed = false;
   try {
     await new Promise<void>((resolve, reject) => {
-      let failed = false;
       const fail = (error: unknown) => {
         if (failed) return;
         failed = true;
-        // Stop reading the request: what is left of the body is never parsed or stored. Paused,
-        // not destroyed: cancelling the server's request stream could keep the answer from going out.
+        // Stop parsing: what is left of the body is discarded below, never parsed or stored.
         source.unpipe(parser);
-        source.pause();
-        for (const stream of open) stream.destroy();
+        // End every temp file's write by destroying both ends. Destroying only the part stream is
+        // not enough: a part whose last bytes were parsed but whose 'end' had not been emitted yet
+        // counts as finished for pipeline(), which then waits forever for the file it never ends.
+        for (const { part, out } of stored) {
+          part.destroy();
+          out.destroy();
+        }
         reject(error);
       };
       parser.on("field", (name, value, info) => {
@@ -92,6 +168,7 @@ export async function receiveTestUpload(request: Request, options: { tmpDir?: st
         } else fields[name] = value;
       });
       parser.on("file", (name, stream, info) => {
+        // Every part stream is consumed (stored or discarded): one left paused stalls busboy.
         if (failed || name !== "attachments") {
           stream.resume();
           if (!failed) fail(new UploadRefusal(400, "invalid_input", `Unexpected file field ${name}.`, "attachments"));
@@ -109,17 +186,15 @@ export async function receiveTestUpload(request: Request, options: { tmpDir?: st
         }
         const file: StoredAttachment = { filename: meta.data.filename, contentType: meta.data.contentType, path: path.join(dir, `send-test-${randomUUID()}.part`), size: 0 };
         files.push(file);
-        open.add(stream);
-        stream.on("close", () => open.delete(stream));
         stream.on("data", (chunk: Buffer) => {
           file.size += chunk.length;
           total += chunk.length;
           if (total > MAX_ATTACHMENTS_TOTAL_BYTES) {
-            stream.destroy();
             fail(new UploadRefusal(413, "too_large", `${file.filename} takes the attachments over ${formatBytes(MAX_ATTACHMENTS_TOTAL_BYTES)}, the most a test message may carry; it was not sent. Remove it or attach a smaller file.`, "attachments"));
           }
         });
         const out = fs.createWriteStream(file.path, { flags: "wx", mode: 0o600 });
+        stored.push({ part: stream, out });
         writes.push(pipeline(stream, out).catch((error: unknown) => fail(failed ? error : new UploadRefusal(500, "upload_failed", `${file.filename} could not be stored: ${error instanceof Error ? error.message : String(error)}`, "attachments"))));
       });
       parser.on("filesLimit", () => fail(new UploadRefusal(400, "invalid_input", `At most ${MAX_ATTACHMENTS} attachments`, "attachments")));
@@ -131,11 +206,12 @@ export async function receiveTestUpload(request: Request, options: { tmpDir?: st
         void Promise.all(writes).then(() => (failed ? undefined : resolve()));
       });
       source.on("error", (error) => fail(new UploadRefusal(400, "aborted", `The upload broke off (${error.message}).`)));
-      source.on("aborted", () => fail(new UploadRefusal(400, "aborted", "The upload broke off.")));
       source.pipe(parser);
     });
   } catch (error) {
-    await Promise.allSettled(writes);
+    // Refused or broken off mid-stream: the answer goes out now, the rest of the body is discarded.
+    discardRest(source, { ...DEFAULT_LINGER, ...options.linger }, options.afterResponse ?? ((callback) => callback()));
+    await Promise.all(stored.map(({ out }) => closed(out)));
     await cleanup();
     if (error instanceof UploadRefusal) return { ok: false, status: error.status, code: error.code, message: error.message, fieldErrors: error.field ? { [error.field]: [error.message] } : undefined };
     throw error;

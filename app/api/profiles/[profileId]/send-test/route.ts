@@ -1,4 +1,5 @@
 import "server-only";
+import { after } from "next/server";
 import { fieldErrorsOf } from "@/lib/action-result";
 import { apiError, apiErrorFrom, guardProfilePost, ndjsonResponse } from "@/lib/http/api-route";
 import { testMessageSchema, type DeliverableTestMessage } from "@/lib/mail/message";
@@ -35,7 +36,9 @@ export async function POST(request: Request, { params }: { params: Promise<{ pro
   let message: DeliverableTestMessage;
   let cleanup = async () => {};
   if (guard.multipart) {
-    const upload = await receiveTestUpload(request);
+    // A refusal answers at once; the rest of the body is discarded, and after the answer the
+    // client gets a short linger to finish sending before the connection is closed.
+    const upload = await receiveTestUpload(request, { afterResponse: after });
     if (!upload.ok) return apiError(upload.status, upload.code, upload.message, { fieldErrors: upload.fieldErrors });
     message = upload.message;
     cleanup = upload.cleanup;
