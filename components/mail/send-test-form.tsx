@@ -118,10 +118,13 @@ export function SendTestForm({ profileId, transport, oauth, defaultFrom, fromHel
     return () => clearInterval(timer);
   }, [run.phase]);
 
-  const focusFirstError = () =>
-    requestAnimationFrame(() => {
-      formRef.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
-    });
+  // Focus the first field in error once the errors are rendered and the fieldset is enabled again
+  // (an effect after that commit; a timer or animation frame could run while it is still disabled).
+  const [focusRequest, setFocusRequest] = useState(0);
+  const focusFirstError = () => setFocusRequest((n) => n + 1);
+  useEffect(() => {
+    if (focusRequest) formRef.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
+  }, [focusRequest]);
 
   function onFiles(event: ChangeEvent<HTMLInputElement>) {
     const files = Array.from(event.target.files ?? []);
