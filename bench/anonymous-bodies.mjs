@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { prepareDataDir } from "../lib/db/data-dir.mjs";
 import { serverArgv } from "../scripts/server-command.mjs";
+import { rssMb, timeLogin as probeLogin, waitUp as waitUntilUp } from "./server-probe.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const arg = (name, fallback) => {
@@ -26,33 +27,8 @@ delete env.DATABASE_FILE;
 delete env.CONSOLE_MASTER_KEY;
 const server = spawn(process.execPath, serverArgv(root, port, "127.0.0.1"), { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
 
-function rssMb(pid) {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function timeLogin() {
-  const t = performance.now();
-  return new Promise((resolve) => {
-    const req = http.get({ host: "127.0.0.1", port, path: "/login" }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(performance.now() - t));
-    });
-    req.on("error", () => resolve(Number.NaN));
-  });
-}
-
-async function waitUp() {
-  for (let i = 0; i < 600; i++) {
-    if (Number.isFinite(await timeLogin())) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error("server did not start");
-}
+const timeLogin = () => probeLogin(port);
+const waitUp = () => waitUntilUp(port);
 
 function post(body) {
   return new Promise((resolve) => {

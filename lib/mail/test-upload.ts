@@ -69,8 +69,8 @@ const isMultipart = (contentType: string) => /^multipart\/form-data\s*;/i.test(c
  * What happens to the rest of a refused body (lingering close, as nginx does): it is read and
  * discarded as it arrives (nothing is kept), so a client still sending gets the answer rather
  * than a reset; once the answer is out the client has `idleMs` between chunks and `totalMs` in
- * all to finish, and at most `maxBytes` are discarded — then the connection is closed.
- * The defaults are nginx's lingering_timeout/lingering_time; maxBytes is the route's size limit.
+ * all to finish, and at most `maxBytes` more are discarded — then the connection is closed.
+ * The times are nginx's lingering_timeout/lingering_time; maxBytes is the route's size limit.
  */
 export type Linger = { idleMs: number; totalMs: number; maxBytes: number };
 const DEFAULT_LINGER: Linger = { idleMs: 5_000, totalMs: 30_000, maxBytes: BROWSER_REQUEST_LIMIT_BYTES };
