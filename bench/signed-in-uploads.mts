@@ -2,7 +2,7 @@
 // send-test route against a built console (`next build` first), server RSS sampled, /login timed.
 // Each upload is complete but refused after it was received (the To address comes last and is
 // invalid), so the receive path is measured and nothing is sent.
-// Run: npx tsx --conditions=react-server bench/signed-in-uploads.ts [--port 3398] [--clients 8] [--mb 24]
+// Run: npx tsx --conditions=react-server bench/signed-in-uploads.mts [--port 3398] [--clients 8] [--mb 24]
 //        [--format multipart|json] [--root DIR]   (--root: the install whose build is started,
 //        e.g. a checkout of an older commit; --format json is the body the console sent before 12.3)
 // Prints one JSON object. Not a test (numbers depend on the machine); README quotes a run.
