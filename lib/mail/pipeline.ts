@@ -13,7 +13,7 @@ import { testImapMailbox, type ImapMailbox, type ImapSecurity, type ImapStage } 
 import { attachmentBytes, isStoredAttachment, type DeliverableTestMessage } from "./message";
 import { progressSink, type Progress, type ProgressListener } from "./progress";
 import { redactTranscript, truncateBody } from "../redact";
-import { rawMessageId, sendSmtp, type RawMime, type SmtpAuth, type SmtpSendOutcome, type SmtpTimeouts } from "./smtp";
+import { rawMessageId, sendSmtp, type RawMime, type SmtpAuth, type SmtpConnectionCache, type SmtpSendOutcome, type SmtpTimeouts } from "./smtp";
 import { imapTargetOf, sendTargetOf, type ImapTarget, type SmtpTarget } from "./targets";
 
 /**
@@ -130,6 +130,11 @@ export type DeliveryInput = {
   secrets: ProfileSecrets;
   message: OutgoingMessage;
   onProgress?: ProgressListener<SendStage>;
+  /**
+   * SMTP only: reuse authenticated upstream connections from this cache (the relay worker). The
+   * send test passes none, so each test has its own connection and its transcript the whole session.
+   */
+  connections?: SmtpConnectionCache;
 };
 
 export type ImapCheckResult = {
@@ -276,7 +281,7 @@ export async function deliver(input: DeliveryInput): Promise<DeliveryResult> {
     if (message.type === "test" && !(message.message.from ?? target.defaultFrom)) throw new AppError("invalid_input", "This profile has no From address and its user name is not an email address.", { field: "settings.fromAddress", hint: "Set a From address on the profile, or pass --from." });
     const c = await getConsoleSettings();
     const timeouts = { connectMs: c.smtpConnectTimeoutSeconds * 1000, greetingMs: c.smtpGreetingTimeoutSeconds * 1000, socketMs: c.smtpSocketTimeoutSeconds * 1000 };
-    result = await viaSmtp(run, { target, message, password: secrets.password, timeouts });
+    result = await viaSmtp(run, { target, message, password: secrets.password, timeouts, connections: input.connections });
   }
 
   result.transcript = redactTranscript(run.lines, { secrets: run.secretValues, maxBodyChars: target.transport === "log-only" ? 100_000 : undefined }).join("\n");
@@ -311,9 +316,9 @@ function failed(run: Run<never>, out: Omit<DeliveryResult, "ok" | "outcome" | "s
 // SMTP (XOAUTH2 and basic)
 
 /** What an SMTP delivery needs besides the run: where and as whom (target), what, and how long to wait. */
-type SmtpDelivery = { target: SmtpTarget; message: OutgoingMessage; /** Basic auth only. */ password?: string; timeouts: SmtpTimeouts };
+type SmtpDelivery = { target: SmtpTarget; message: OutgoingMessage; /** Basic auth only. */ password?: string; timeouts: SmtpTimeouts; connections?: SmtpConnectionCache };
 
-async function viaSmtp(run: Run<SendStage>, { target, message, password, timeouts }: SmtpDelivery): Promise<DeliveryResult> {
+async function viaSmtp(run: Run<SendStage>, { target, message, password, timeouts, connections }: SmtpDelivery): Promise<DeliveryResult> {
   const s = run.profile.settings;
   const test = message.type === "test" ? message.message : undefined;
   const requestedFrom = message.type === "raw" ? message.envelope.from : (message.message.from ?? target.defaultFrom);
@@ -374,6 +379,7 @@ async function viaSmtp(run: Run<SendStage>, { target, message, password, timeout
                 headers,
               },
         timeouts,
+        connections,
         kind: run.profile.kind,
         extraSecrets: [...run.secretValues],
         onProgress: (p) => run.progress(p.stage === "done" ? "sending" : p.stage, p.message),

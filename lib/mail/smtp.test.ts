@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { AUTH_LINES, startSmtpPeer, type PeerServer, type SmtpPeer } from "@/tests/fakes/smtp-peer";
-import { buildXoauth2, composeMessage, sendSmtp, type SmtpSendRequest } from "./smtp";
+import { buildXoauth2, composeMessage, sendSmtp, SmtpConnectionCache, type SmtpSendRequest } from "./smtp";
 
 // Real SMTP dialogue against smtp-server on 127.0.0.1 with the test CA (NODE_EXTRA_CA_CERTS).
 
@@ -318,5 +318,114 @@ describe("sendSmtp", () => {
     }
     expect(p.received[0].rcptTo.map((r) => r.address)).toEqual(["visible@example.net", "hidden@example.net"]);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+});
+
+describe("SmtpConnectionCache (upstream connection reuse, relay worker)", () => {
+  const raw = (n: number) => Buffer.from(`From: ${MAILBOX}\r\nTo: r@example.net\r\nSubject: m${n}\r\nMessage-ID: <m${n}@test>\r\n\r\nbody ${n}\r\n`);
+  const rawRequest = (p: SmtpPeer, token: string, n: number, cache: SmtpConnectionCache): SmtpSendRequest => request(p, token, { message: { envelope: { from: MAILBOX, to: ["r@example.net"] }, raw: { bytes: raw(n) } }, connections: cache });
+
+  it("sends N messages over one authenticated connection (RSET between them), each transcript with its own commands, redacted", async () => {
+    const p = await peer();
+    const token = await issueTestAccessToken({ upn: MAILBOX });
+    const cache = new SmtpConnectionCache({ idleMs: 60_000 });
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await sendSmtp(rawRequest(p, token, i, cache)));
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, true, true]);
+    expect(p.connections()).toBe(1);
+    expect(p.authAttempts).toHaveLength(1);
+    expect(p.received.map((m) => m.parsed.subject)).toEqual(["m0", "m1", "m2", "m3", "m4"]);
+    const first = results[0].transcript.join("\n");
+    const third = results[2].transcript.join("\n");
+    expect(first).toContain("C: AUTH XOAUTH2 [redacted]");
+    expect(third).toContain("* Reusing the authenticated connection");
+    expect(third).toContain("C: RSET");
+    expect(third).toMatch(/C: MAIL FROM:<sender@contoso.com>/);
+    expect(third).not.toContain("AUTH XOAUTH2");
+    for (const r of results) expect(r.transcript.join("\n")).not.toContain(token);
+    expect(cache.stats).toEqual({ opened: 1, reused: 4 });
+    await cache.close();
+    expect(cache.size).toBe(0);
+    await expect.poll(() => p.openConnections()).toBe(0);
+  });
+
+  it("closes a connection after maxMessagesPerConnection and opens a new one", async () => {
+    const p = await peer();
+    const token = await issueTestAccessToken({ upn: MAILBOX });
+    const cache = new SmtpConnectionCache({ maxMessagesPerConnection: 2, idleMs: 60_000 });
+    for (let i = 0; i < 5; i++) expect((await sendSmtp(rawRequest(p, token, i, cache))).ok).toBe(true);
+    expect(p.connections()).toBe(3);
+    expect(p.received).toHaveLength(5);
+    await cache.close();
+  });
+
+  it("a connection the server closed while idle: the next message goes over a new one, once (no duplicate)", async () => {
+    const p = await peer();
+    const token = await issueTestAccessToken({ upn: MAILBOX });
+    const cache = new SmtpConnectionCache({ idleMs: 60_000 });
+    expect((await sendSmtp(rawRequest(p, token, 0, cache))).ok).toBe(true);
+    expect(cache.size).toBe(1);
+    p.dropConnections();
+    const second = await sendSmtp(rawRequest(p, token, 1, cache));
+    expect(second.ok, JSON.stringify(second.transcript)).toBe(true);
+    expect(p.connections()).toBe(2);
+    expect(p.received.map((m) => m.parsed.subject)).toEqual(["m0", "m1"]);
+    await cache.close();
+  });
+
+  it("idle connections are closed with QUIT after idleMs", async () => {
+    const p = await peer();
+    const token = await issueTestAccessToken({ upn: MAILBOX });
+    const cache = new SmtpConnectionCache({ idleMs: 50 });
+    expect((await sendSmtp(rawRequest(p, token, 0, cache))).ok).toBe(true);
+    await expect.poll(() => p.openConnections(), { timeout: 10_000 }).toBe(0);
+    expect(cache.size).toBe(0);
+    expect((await sendSmtp(rawRequest(p, token, 1, cache))).ok).toBe(true);
+    expect(p.connections()).toBe(2);
+    await cache.close();
+  });
+
+  it("a new token means a new connection (XOAUTH2 authenticates per connection); the old one is closed", async () => {
+    const p = await peer();
+    const cache = new SmtpConnectionCache({ idleMs: 60_000 });
+    const t1 = await issueTestAccessToken({ upn: MAILBOX });
+    const t2 = await issueTestAccessToken({ upn: MAILBOX });
+    expect(t2).not.toBe(t1);
+    expect((await sendSmtp(rawRequest(p, t1, 0, cache))).ok).toBe(true);
+    expect((await sendSmtp(rawRequest(p, t2, 1, cache))).ok).toBe(true);
+    expect(p.connections()).toBe(2);
+    expect(p.authAttempts.map((a) => a.ok)).toEqual([true, true]);
+    expect(cache.size).toBe(1);
+    await expect.poll(() => p.openConnections()).toBe(1);
+    await cache.close();
+  });
+
+  it("a 4xx on one message does not poison the next (the failed connection is discarded)", async () => {
+    const p = await peer({ dataReply: (text) => (text.includes("Subject: m1") ? "451 4.3.0 Temporary server error. Please try again later" : undefined) });
+    const token = await issueTestAccessToken({ upn: MAILBOX });
+    const cache = new SmtpConnectionCache({ idleMs: 60_000 });
+    expect((await sendSmtp(rawRequest(p, token, 0, cache))).ok).toBe(true);
+    const failed = await sendSmtp(rawRequest(p, token, 1, cache));
+    expect(failed.ok).toBe(false);
+    if (!failed.ok) {
+      expect(failed.error.remoteReply).toMatch(/^451 4\.3\.0/);
+      expect(failed.error.code).toMatch(/^smtp\.451/);
+    }
+    const next = await sendSmtp(rawRequest(p, token, 2, cache));
+    expect(next.ok).toBe(true);
+    expect(p.received.map((m) => m.parsed.subject)).toEqual(["m0", "m2"]);
+    expect(p.connections()).toBe(2);
+    await cache.close();
+  });
+
+  it("without a cache (send test): one connection per message, closed with QUIT", async () => {
+    const p = await peer();
+    const token = await issueTestAccessToken({ upn: MAILBOX });
+    for (let i = 0; i < 2; i++) {
+      const r = await sendSmtp(request(p, token));
+      expect(r.ok).toBe(true);
+      if (r.ok) expect(r.transcript.join("\n")).toContain("C: QUIT");
+    }
+    expect(p.connections()).toBe(2);
   });
 });

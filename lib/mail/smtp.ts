@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import type { Readable } from "node:stream";
 import { format } from "node:util";
@@ -81,6 +82,12 @@ export type SmtpSendRequest = {
   /** Secrets that must not appear in the transcript besides those in `auth` (e.g. a refresh token). */
   extraSecrets?: string[];
   onProgress?: (p: SmtpProgress) => void;
+  /**
+   * Upstream connection reuse (relay worker): an authenticated connection to the same server, user
+   * and credential is taken from here and kept after the message. Without it (send test): one
+   * connection for this message, closed with QUIT, and the transcript shows the whole session.
+   */
+  connections?: SmtpConnectionCache;
 };
 
 export type SmtpTlsInfo = { protocol: string | null; cipher: string | null; authorized: boolean };
@@ -200,13 +207,13 @@ export function buildXoauth2(user: string, accessToken: string): string {
 type LogEntry = Record<string, unknown> | undefined;
 
 /** A bunyan-style logger that turns nodemailer's transaction log into transcript lines. */
-function transcriptLogger(lines: string[]) {
+function transcriptLogger(sink: { lines: string[] }) {
   const write = (level: string) => (...args: unknown[]) => {
     const data = (typeof args[0] === "object" && args[0] !== null ? args.shift() : undefined) as LogEntry;
     const text = args.length ? format(...(args as [unknown, ...unknown[]])) : "";
     const tnx = data?.tnx;
     const prefix = tnx === "client" ? "C: " : tnx === "server" ? "S: " : tnx === "message" ? "D: " : "* ";
-    for (const line of text.split(/\r?\n/)) lines.push(`${prefix}${level === "error" || level === "warn" ? `[${level}] ` : ""}${line}`);
+    for (const line of text.split(/\r?\n/)) sink.lines.push(`${prefix}${level === "error" || level === "warn" ? `[${level}] ` : ""}${line}`);
   };
   return { trace: () => undefined, debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error"), fatal: write("error") };
 }
@@ -220,7 +227,8 @@ const STAGE_TEXT: Record<SmtpStage, (r: SmtpSendRequest) => string> = {
 
 /**
  * Sends one message. Resolves with `ok: false` and a decoded error for any remote, TLS,
- * network or timeout failure; the connection is always closed and the promise always settles
+ * network or timeout failure; the connection is closed (or, with `connections`, kept for the next
+ * message after a success; discarded after any failure) and the promise always settles
  * (an overall deadline backs up nodemailer's per-phase timeouts).
  */
 export async function sendSmtp(req: SmtpSendRequest): Promise<SmtpSendOutcome> {
@@ -251,81 +259,43 @@ export async function sendSmtp(req: SmtpSendRequest): Promise<SmtpSendOutcome> {
   }
 
   const overallMs = req.timeouts.overallMs ?? req.timeouts.connectMs + req.timeouts.greetingMs + 3 * req.timeouts.socketMs;
-  const conn = new SMTPConnection({
-    host: req.host,
-    port: req.port,
-    secure: req.security === "tls",
-    // STARTTLS is mandatory on a plain-text start: nodemailer fails with ETLS instead of
-    // continuing in clear text when the server does not offer or accept it.
-    requireTLS: req.security === "starttls",
-    ignoreTLS: false,
-    opportunisticTLS: false,
-    name: req.clientName,
-    connectionTimeout: req.timeouts.connectMs,
-    greetingTimeout: req.timeouts.greetingMs,
-    socketTimeout: req.timeouts.socketMs,
-    socketCloseTimeout: 1000,
-    logger: transcriptLogger(raw),
-    // Commands and replies only; message data is never logged (bodies stay out of the transcript).
-    transactionLog: true,
-    debug: false,
-    tls: { servername: isIp(req.host) ? undefined : req.host, minVersion: "TLSv1.2" },
-    customAuth:
-      req.auth.type === "xoauth2"
-        ? {
-            XOAUTH2: xoauth2Handler(req.auth.user, req.auth.accessToken, raw),
-          }
-        : undefined,
-  });
-
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    try {
-      conn.close();
-    } catch {
-      // already closed
-    }
-  };
+  const cache = req.connections;
+  const key = cache ? connectionKey(req) : "";
+  // The connection this message runs on: a new one, or an authenticated one taken from the cache.
+  // An object, not a `let`, for the same reason as `state`.
+  const on: { current: PooledSmtp | null } = { current: null };
 
   // Every stage waits on one callback; an "error" or an early "end" from the connection
   // rejects whichever stage is running, so no stage can wait forever on a callback that a
   // dropped connection never calls.
-  let failCurrent: ((err: unknown) => void) | null = null;
-  let finished = false;
-  conn.on("error", (err: Error) => failCurrent?.(err));
-  conn.on("end", () => {
-    if (finished) return;
-    // A server that answers 421 (or any error) and hangs up: its last reply says why.
-    const last = [...raw].reverse().find((l) => l.startsWith("S: "))?.slice(3);
-    if (last && /^[45]\d\d[ -]/.test(last)) failCurrent?.(Object.assign(new Error(`Connection closed after: ${last}`), { code: "EPROTOCOL", response: last, responseCode: Number(last.slice(0, 3)) }));
-    else failCurrent?.(Object.assign(new Error("Connection closed unexpectedly"), { code: "ECONNECTION" }));
-  });
-  const step = <T>(start: (resolve: (v: T) => void, reject: (e: unknown) => void) => void) =>
+  const step = <T>(c: PooledSmtp, start: (resolve: (v: T) => void, reject: (e: unknown) => void) => void) =>
     new Promise<T>((resolve, reject) => {
-      failCurrent = reject;
+      c.fail = reject;
       start(resolve, reject);
     });
 
-  const run = async (): Promise<SmtpSendOutcome> => {
+  const open = async (): Promise<PooledSmtp> => {
+    const c = newConnection(req, raw);
+    on.current = c;
+    if (cache) cache.stats.opened++;
     progress("connecting");
-    await step<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
-    const tlsInfo = tlsInfoOf(conn);
+    await step<void>(c, (resolve, reject) => c.conn.connect((err) => (err ? reject(err) : resolve())));
+    const tlsInfo = tlsInfoOf(c.conn);
     if (!tlsInfo) {
       // Defence in depth: requireTLS / secure already guarantee this.
       throw Object.assign(new Error("Connection is not encrypted"), { code: "ETLS" });
     }
+    c.tls = tlsInfo;
     raw.push(`* TLS ${tlsInfo.protocol ?? "?"} ${tlsInfo.cipher ?? ""}`.trimEnd());
 
     progress("authenticating");
-    const extensions = lastEhloExtensions(raw);
-    const offered = authMechanisms(extensions);
+    c.extensions = lastEhloExtensions(raw);
+    const offered = authMechanisms(c.extensions);
     if (req.auth.type === "basic" && offered.length && !offered.includes("LOGIN") && !offered.includes("PLAIN")) {
       // Do not let nodemailer try a mechanism the server does not have: say what it offers.
       throw Object.assign(new Error(`The server offers AUTH ${offered.join(" ")}, no LOGIN or PLAIN`), { code: "ENOPASSWORDAUTH", offered });
     }
-    await step<void>((resolve, reject) => {
+    await step<void>(c, (resolve, reject) => {
       // XOAUTH2 must be asked for with an `oauth2` object: without one nodemailer picks the first
       // mechanism the server lists (LOGIN at Microsoft 365 and Gmail) and fails with
       // 'Missing credentials for "LOGIN"'. The token itself goes through our customAuth handler.
@@ -333,23 +303,55 @@ export async function sendSmtp(req: SmtpSendRequest): Promise<SmtpSendOutcome> {
         req.auth.type === "xoauth2"
           ? { method: "XOAUTH2", user: req.auth.user, oauth2: new XOAuth2({ user: req.auth.user, accessToken: req.auth.accessToken }) }
           : { user: req.auth.user, pass: req.auth.password };
-      conn.login(auth, (err) => (err ? reject(err) : resolve()));
+      c.conn.login(auth, (err) => (err ? reject(err) : resolve()));
     });
+    return c;
+  };
 
+  /**
+   * A cached connection, checked with RSET before anything of this message is sent: one the
+   * server closed or that no longer answers is dropped and a new one opened for this message
+   * (nothing was sent on it, so there is nothing to duplicate).
+   */
+  const reuse = async (): Promise<PooledSmtp | null> => {
+    const c = cache?.take(key);
+    if (!c) return null;
+    on.current = c;
+    c.sink.lines = raw;
+    c.busy = true;
+    progress("connecting");
+    raw.push(`* Reusing the authenticated connection to ${req.host}:${req.port} (message ${c.uses + 1} on it)`);
+    try {
+      await step<void>(c, (resolve, reject) => c.conn.reset((err) => (err ? reject(err) : resolve())));
+      return c;
+    } catch (error) {
+      raw.push(`* The cached connection no longer answers (${error instanceof Error ? error.message : String(error)}): opening a new one`);
+      discard(c);
+      on.current = null;
+      return null;
+    }
+  };
+
+  const run = async (): Promise<SmtpSendOutcome> => {
+    const c = (await reuse()) ?? (await open());
     progress("sending");
-    const dsnOffered = extensions.some((l) => /^DSN\b/i.test(l));
+    const dsnOffered = c.extensions.some((l) => /^DSN\b/i.test(l));
     const envelope = {
       from: req.envelopeFrom ?? composed.envelope.from,
       to: composed.envelope.to,
       ...(composed.dsnAllowed ? { dsn: { notify: ["SUCCESS", "FAILURE", "DELAY"], ret: "HDRS", envid: composed.messageId.replace(/[<>]/g, "") } } : {}),
     };
     if (composed.dsnAllowed && !dsnOffered) raw.push("* Delivery receipt requested, but the server does not offer DSN: sent without it");
-    const info = await step<{ response: string; accepted: string[]; rejected: string[]; rejectedErrors?: { recipient?: string; response?: string; message?: string }[]; serverMessageId?: string }>((resolve, reject) =>
-      conn.send(envelope, composed.data(), (err, result) => (err || !result ? reject(err) : resolve(result))),
+    const info = await step<{ response: string; accepted: string[]; rejected: string[]; rejectedErrors?: { recipient?: string; response?: string; message?: string }[]; serverMessageId?: string }>(c, (resolve, reject) =>
+      c.conn.send(envelope, composed.data(), (err, result) => (err || !result ? reject(err) : resolve(result))),
     );
-    finished = true;
+    c.busy = false;
+    c.fail = null;
+    c.uses++;
     progress("done");
-    conn.quit();
+    // Kept for the next message of the same server, user and token, or closed with QUIT.
+    if (!cache?.put(c, key)) c.conn.quit();
+    on.current = null;
     return {
       ok: true,
       response: redactLine(info.response, secrets),
@@ -360,7 +362,7 @@ export async function sendSmtp(req: SmtpSendRequest): Promise<SmtpSendOutcome> {
       rejectedReplies: (info.rejectedErrors ?? []).map((e) => ({ address: e.recipient ?? "", reply: redactLine(e.response ?? e.message ?? "", secrets) })),
       durationMs: Date.now() - started,
       dsn: { requested: Boolean(composed.dsnAllowed && dsnOffered), offered: dsnOffered },
-      tls: tlsInfo,
+      tls: c.tls,
       transcript: transcript(),
     };
   };
@@ -392,12 +394,209 @@ export async function sendSmtp(req: SmtpSendRequest): Promise<SmtpSendOutcome> {
       error: redactDecoded(decoded, secrets),
     };
   } finally {
-    finished = true;
-    failCurrent = null;
     clearTimeout(timer);
-    close();
+    // A connection a failure (or the deadline) left behind is never reused: its state is unknown.
+    if (on.current) discard(on.current);
   }
 }
+
+/** One SMTP connection and what the messages after the first need to know about it. */
+type PooledSmtp = {
+  conn: SMTPConnection;
+  /** Where the transaction log goes: the transcript of the message currently on the connection. */
+  sink: { lines: string[] };
+  tls: SmtpTlsInfo | null;
+  extensions: string[];
+  /** Messages accepted on it so far. */
+  uses: number;
+  /** A message is running on it (an "end" then fails that message; when idle it only leaves the cache). */
+  busy: boolean;
+  /** Rejects the stage that is waiting, when there is one. */
+  fail: ((err: unknown) => void) | null;
+  closed: boolean;
+  /** Called when the connection ends or fails while it sits in a cache. */
+  onGone: (() => void) | null;
+};
+
+function discard(c: PooledSmtp): void {
+  c.busy = false;
+  c.fail = null;
+  c.onGone?.();
+  if (c.closed) return;
+  c.closed = true;
+  try {
+    c.conn.close();
+  } catch {
+    // already closed
+  }
+}
+
+function newConnection(req: SmtpSendRequest, lines: string[]): PooledSmtp {
+  const sink = { lines };
+  const conn = new SMTPConnection({
+    host: req.host,
+    port: req.port,
+    secure: req.security === "tls",
+    // STARTTLS is mandatory on a plain-text start: nodemailer fails with ETLS instead of
+    // continuing in clear text when the server does not offer or accept it.
+    requireTLS: req.security === "starttls",
+    ignoreTLS: false,
+    opportunisticTLS: false,
+    name: req.clientName,
+    connectionTimeout: req.timeouts.connectMs,
+    greetingTimeout: req.timeouts.greetingMs,
+    socketTimeout: req.timeouts.socketMs,
+    socketCloseTimeout: 1000,
+    logger: transcriptLogger(sink),
+    // Commands and replies only; message data is never logged (bodies stay out of the transcript).
+    transactionLog: true,
+    debug: false,
+    tls: { servername: isIp(req.host) ? undefined : req.host, minVersion: "TLSv1.2" },
+    customAuth:
+      req.auth.type === "xoauth2"
+        ? {
+            XOAUTH2: xoauth2Handler(req.auth.user, req.auth.accessToken, sink),
+          }
+        : undefined,
+  });
+  const c: PooledSmtp = { conn, sink, tls: null, extensions: [], uses: 0, busy: true, fail: null, closed: false, onGone: null };
+  conn.on("error", (err: Error) => {
+    if (c.busy) c.fail?.(err);
+    else discard(c);
+  });
+  conn.on("end", () => {
+    c.closed = true;
+    if (!c.busy) {
+      c.onGone?.();
+      return;
+    }
+    // A server that answers 421 (or any error) and hangs up: its last reply says why.
+    const last = [...c.sink.lines].reverse().find((l) => l.startsWith("S: "))?.slice(3);
+    if (last && /^[45]\d\d[ -]/.test(last)) c.fail?.(Object.assign(new Error(`Connection closed after: ${last}`), { code: "EPROTOCOL", response: last, responseCode: Number(last.slice(0, 3)) }));
+    else c.fail?.(Object.assign(new Error("Connection closed unexpectedly"), { code: "ECONNECTION" }));
+  });
+  return c;
+}
+
+/** Which cached connections a message may use: same server, client name, user and credential. */
+function connectionKey(req: SmtpSendRequest): string {
+  const secret = req.auth.type === "xoauth2" ? req.auth.accessToken : req.auth.password;
+  // The credential only as a hash: a key can be logged or inspected without revealing it.
+  return `${serverKey(req)}|${createHash("sha256").update(secret).digest("base64url")}`;
+}
+
+function serverKey(req: SmtpSendRequest): string {
+  return `${req.security}|${req.host.toLowerCase()}|${req.port}|${req.clientName ?? ""}|${req.auth.type}|${req.auth.user.toLowerCase()}`;
+}
+
+export type SmtpConnectionCacheOptions = {
+  /** Messages per connection before it is closed with QUIT (default 100). */
+  maxMessagesPerConnection?: number;
+  /** An idle connection is closed with QUIT after this long (default 5 s). */
+  idleMs?: number;
+};
+
+/**
+ * Upstream connection reuse (what Postfix calls connection caching) for a caller that sends many
+ * messages through the same server as the same user, like the relay worker: an authenticated
+ * connection is kept after a message and the next message with the same server, user and
+ * credential (the XOAUTH2 token: it authenticates a connection, so a new token means a new
+ * connection) goes over it after RSET. At most `maxMessagesPerConnection` messages per
+ * connection, idle ones closed with QUIT after `idleMs`; a connection that failed in any way is
+ * never put back. The cache holds only idle connections: how many run at once is the caller's
+ * limit (the relay's per-profile concurrency), since a new one is opened only when no idle one is there.
+ */
+export class SmtpConnectionCache {
+  private readonly idle = new Map<string, PooledSmtp[]>();
+  private readonly maxMessages: number;
+  private readonly idleMs: number;
+  private closing = false;
+  /** Connections opened and messages sent over a reused connection, for status and tests. */
+  readonly stats = { opened: 0, reused: 0 };
+
+  constructor(options: SmtpConnectionCacheOptions = {}) {
+    this.maxMessages = options.maxMessagesPerConnection ?? 100;
+    this.idleMs = options.idleMs ?? 5_000;
+  }
+
+  /** Idle connections held now. */
+  get size(): number {
+    let n = 0;
+    for (const list of this.idle.values()) n += list.length;
+    return n;
+  }
+
+  /** @internal An idle connection for `key`; idle ones of the same server and user with another credential are closed. */
+  take(key: string): PooledSmtp | undefined {
+    const server = key.slice(0, key.lastIndexOf("|"));
+    for (const [k, list] of this.idle) {
+      if (k !== key && k.slice(0, k.lastIndexOf("|")) === server) for (const c of [...list]) this.quit(c);
+    }
+    const c = this.idle.get(key)?.pop();
+    if (!c) return undefined;
+    c.onGone = null;
+    if (this.idle.get(key)?.length === 0) this.idle.delete(key);
+    this.stats.reused++;
+    return c;
+  }
+
+  /** @internal Keeps a connection that just delivered a message; false when it must be closed instead. */
+  put(c: PooledSmtp, key: string): boolean {
+    if (this.closing || c.closed || c.uses >= this.maxMessages) return false;
+    const list = this.idle.get(key) ?? [];
+    list.push(c);
+    this.idle.set(key, list);
+    const timer = setTimeout(() => this.quit(c), this.idleMs);
+    timer.unref?.();
+    c.onGone = () => {
+      clearTimeout(timer);
+      c.onGone = null;
+      const l = this.idle.get(key);
+      if (!l) return;
+      const i = l.indexOf(c);
+      if (i >= 0) l.splice(i, 1);
+      if (!l.length) this.idle.delete(key);
+    };
+    return true;
+  }
+
+  /** Closes every idle connection with QUIT and keeps none from now on (graceful stop). */
+  async close(): Promise<void> {
+    this.closing = true;
+    const all = [...this.idle.values()].flat();
+    await Promise.all(
+      all.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            const t = setTimeout(() => {
+              discard(c);
+              resolve();
+            }, 2_000);
+            c.conn.once("end", () => {
+              clearTimeout(t);
+              resolve();
+            });
+            this.quit(c);
+            if (c.closed) {
+              clearTimeout(t);
+              resolve();
+            }
+          }),
+      ),
+    );
+  }
+
+  private quit(c: PooledSmtp): void {
+    c.onGone?.();
+    if (c.closed) return;
+    try {
+      c.conn.quit();
+    } catch {
+      discard(c);
+    }
+  }
+}
+
 
 function timeoutFor(error: unknown, t: SmtpTimeouts, overallMs: number): number | undefined {
   const type = (error as { timeoutType?: string } | null)?.timeoutType;
@@ -413,14 +612,14 @@ function timeoutFor(error: unknown, t: SmtpTimeouts, overallMs: number): number 
  * base64 JSON error (Google) that the client acknowledges with an empty line before the final
  * 535. The JSON (status, schemes, scope; nothing secret) goes into the transcript.
  */
-function xoauth2Handler(user: string, accessToken: string, raw: string[]) {
+function xoauth2Handler(user: string, accessToken: string, sink: { lines: string[] }) {
   return async (ctx: { sendCommand(cmd: string): Promise<{ status: number; response: string }> }) => {
     let reply = await ctx.sendCommand(`AUTH XOAUTH2 ${buildXoauth2(user, accessToken)}`);
     if (reply.status === 334) {
       const payload = reply.response.replace(/^334\s*/, "");
       try {
         const json = Buffer.from(payload, "base64").toString("utf8");
-        if (json.trim().startsWith("{")) raw.push(`* XOAUTH2 error challenge: ${json.trim()}`);
+        if (json.trim().startsWith("{")) sink.lines.push(`* XOAUTH2 error challenge: ${json.trim()}`);
       } catch {
         // not base64: nothing to add
       }

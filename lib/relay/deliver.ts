@@ -3,6 +3,7 @@ import type { Actor } from "../auth/actor";
 import { isAppError } from "../errors";
 import { loadProfileWithSecrets } from "../profiles/dal";
 import { deliver } from "../mail/pipeline";
+import type { SmtpConnectionCache } from "../mail/smtp";
 
 /**
  * Delivers one queued message through its device's profile with THE delivery pipeline
@@ -21,7 +22,8 @@ export type RelayDeliveryResult =
   | { ok: true; remoteReply: string; transcript: string; durationMs: number; logOnly?: boolean }
   | { ok: false; transient: boolean; retryAfterSeconds?: number; error: RelayDeliveryError; transcript: string; durationMs: number };
 
-export async function deliverRaw(profileId: string, msg: RelayOutgoing): Promise<RelayDeliveryResult> {
+/** `connections`: the worker's upstream connection cache (SMTP connections reused across messages). */
+export async function deliverRaw(profileId: string, msg: RelayOutgoing, connections?: SmtpConnectionCache): Promise<RelayDeliveryResult> {
   const started = Date.now();
   let loaded;
   try {
@@ -37,7 +39,7 @@ export async function deliverRaw(profileId: string, msg: RelayOutgoing): Promise
     };
   }
   try {
-    const r = await deliver({ actor: RELAY_ACTOR, profile: loaded.profile, secrets: loaded.secrets, message: { type: "raw", envelope: { from: msg.mailFrom, to: msg.rcptTo }, mime: { bytes: msg.raw } } });
+    const r = await deliver({ actor: RELAY_ACTOR, profile: loaded.profile, secrets: loaded.secrets, message: { type: "raw", envelope: { from: msg.mailFrom, to: msg.rcptTo }, mime: { bytes: msg.raw } }, connections });
     if (r.ok) return { ok: true, remoteReply: r.remoteReply ?? r.summary, transcript: r.transcript, durationMs: r.durationMs, logOnly: r.outcome === "logged" };
     if (r.outcome === "partial") {
       // Some recipients took it: sending again would duplicate it for them. Recorded as delivered,

@@ -1,4 +1,5 @@
 import "server-only";
+import type { SmtpConnectionCacheOptions } from "../mail/smtp";
 import { getRelaySettings, listenConfigOf, loadRelayTls, getRelayTlsInfo, type RelayTlsInfo } from "./settings";
 import { startListener, type RelayListener } from "./listener";
 import { RelayWorker } from "./worker";
@@ -33,6 +34,8 @@ export type StartRelayOptions = {
   leaseMs?: number;
   pollMs?: number;
   settingsRefreshMs?: number;
+  /** Upstream SMTP connection reuse (messages per connection, idle time). */
+  connectionCache?: SmtpConnectionCacheOptions;
   onCommitTimed?: (ms: number) => void;
   /** The listener's policy clock (lockouts, rate limit, quota day). */
   now?: () => number;
@@ -63,7 +66,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
   const recovered = await recoverSpoolOrphans(settings.lifetimeHours * 3600_000, options.workerOnly ? 60_000 : 0);
   if (released || recovered || partial) log(`[relay] recovered after a stop: ${released} delivery lease(s) of dead workers released, ${recovered} spooled message(s) re-queued, ${partial} half-received message(s) removed`);
 
-  const worker = new RelayWorker({ settings: current, leaseMs: options.leaseMs, pollMs: options.pollMs, log });
+  const worker = new RelayWorker({ settings: current, leaseMs: options.leaseMs, pollMs: options.pollMs, connectionCache: options.connectionCache, log });
   worker.start();
 
   let listener: RelayListener | null = null;

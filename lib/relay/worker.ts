@@ -4,6 +4,7 @@ import { recordActivity } from "../activity/dal";
 import { claimMessages, finishAttempt, newWorkerId, releaseLease, renewLease, sweepDeliveredSpool, type ClaimedMessage } from "./queue";
 import { deliverRaw, type RelayDeliveryResult } from "./deliver";
 import { readSpool } from "./spool";
+import { SmtpConnectionCache, type SmtpConnectionCacheOptions } from "../mail/smtp";
 import type { RelaySettings } from "./schema";
 
 /**
@@ -20,6 +21,8 @@ export type WorkerOptions = {
   /** How often the queue is looked at when nothing woke the worker. */
   pollMs?: number;
   log?: (line: string) => void;
+  /** Upstream SMTP connection reuse: messages per connection and idle time (defaults 100 and 5 s). */
+  connectionCache?: SmtpConnectionCacheOptions;
 };
 
 const RELAY_LOG_ACTOR = { username: "relay" };
@@ -42,10 +45,17 @@ export class RelayWorker {
   private readonly pollMs: number;
   /** Counters since start, for status output. */
   readonly stats = { delivered: 0, deferred: 0, failed: 0 };
+  /**
+   * Authenticated upstream SMTP connections kept between messages of the same profile (server,
+   * user, token); how many are in use at once stays within the per-profile concurrency, since a
+   * delivery opens a new one only when no idle one is there.
+   */
+  readonly connections: SmtpConnectionCache;
 
   constructor(private readonly options: WorkerOptions) {
     this.leaseMs = options.leaseMs ?? 120_000;
     this.pollMs = options.pollMs ?? 1_000;
+    this.connections = new SmtpConnectionCache(options.connectionCache);
   }
 
   start(): void {
@@ -78,6 +88,8 @@ export class RelayWorker {
     clearTimeout(timer);
     const left = [...this.inflight.keys()];
     for (const id of left) await releaseLease(id, this.id).catch(() => undefined);
+    // Idle upstream connections are closed with QUIT; one still carrying a message is closed when it ends.
+    await this.connections.close();
     return { finished: pending.length - left.length, released: left.length };
   }
 
@@ -139,7 +151,7 @@ export class RelayWorker {
       }
       let result: RelayDeliveryResult;
       try {
-        result = await deliverRaw(m.profileId, { raw, mailFrom: m.mailFrom, rcptTo: m.rcptTo, messageId: m.messageId });
+        result = await deliverRaw(m.profileId, { raw, mailFrom: m.mailFrom, rcptTo: m.rcptTo, messageId: m.messageId }, this.connections);
       } catch (error) {
         result = { ok: false, transient: true, error: { code: "relay.internal", summary: "Delivery failed unexpectedly", cause: error instanceof Error ? error.message : String(error), fix: "The message stays queued and is retried; see the server log." }, transcript: "", durationMs: 0 };
       }

@@ -74,6 +74,8 @@ export type SmtpPeerOptions = {
   unknownRecipients?: string[];
   /** Called for each accepted message (e.g. to deliver it on to a Dovecot mailbox, as an MTA would). */
   onReceived?: (m: ReceivedMessage) => void;
+  /** Answer the end of DATA with this reply (e.g. "451 4.3.0 Temporary server error") when it returns one: the message is not taken. */
+  dataReply?: (raw: string) => string | undefined;
   /** Reply to MAIL FROM with this (e.g. "554 5.2.252 SendAsDenied") when the From is not the authenticated user. */
   sendAsDeniedReply?: string;
 };
@@ -101,6 +103,10 @@ export type SmtpPeer = {
   /** Every byte any client sent before TLS started (plain-text part of each connection). */
   plaintextFromClients: () => string;
   connections: () => number;
+  /** Connections open now. */
+  openConnections: () => number;
+  /** Closes every open connection without a word, as a server does with idle ones (or a NAT box that forgets them). */
+  dropConnections: () => void;
   stop: () => Promise<void>;
 };
 
@@ -221,6 +227,8 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
       stream.on("end", () => {
         if (options.dropMidData) return;
         const raw = Buffer.concat(chunks);
+        const refusal = options.dataReply?.(raw.toString("utf8"));
+        if (refusal) return callback(authError(refusal));
         simpleParser(raw)
           .then((parsed) => {
             const env = session.envelope;
@@ -281,6 +289,10 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
     credentialsSeen,
     plaintextFromClients: () => Buffer.concat(plaintext).toString("latin1"),
     connections: () => connectionCount,
+    openConnections: () => liveConnections().length,
+    dropConnections: () => {
+      for (const c of topSockets()) c.destroy();
+    },
     stop: async () => {
       // Tear connections down from the top (the TLS socket when there is one): destroying the
       // raw socket under a TLS wrap in the middle of a handshake crashes Node 20 (SIGSEGV).
@@ -312,6 +324,10 @@ async function startSilentPeer(): Promise<SmtpPeer> {
     credentialsSeen: [],
     plaintextFromClients: () => Buffer.concat(plaintext).toString("latin1"),
     connections: () => connectionCount,
+    openConnections: () => sockets.size,
+    dropConnections: () => {
+      for (const s of sockets) s.destroy();
+    },
     stop: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
