@@ -1,7 +1,7 @@
 import path from "node:path";
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { APP_CERT_KEY, APP_CERT_PEM, FIXTURE_SECRETS, SECRET } from "../tests/fixtures/profiles";
-import { ADMIN, BASE_URL, collectResponses, ensureSignedIn, openDb, rawDbBytes, screenshot, serverLog, setupCodeFromLog, storedSecrets } from "./helpers";
+import { ADMIN, BASE_URL, collectResponses, ensureSignedIn, openDb, rawDbBytes, screenshot, serverLog, setupCodeFromLog, storedSecrets, sweepPage } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -107,6 +107,7 @@ test("first run: setup creates the admin and signs in", async ({ page }) => {
   await page.goto("/");
   await expect(page).toHaveURL(/\/setup$/);
   await screenshot(page, "setup");
+  await sweepPage(page, "setup");
   // Without the one-time code from the server log, nobody who merely reaches the server can set it up.
   await page.getByLabel("Setup code").fill("AAAA-BBBB-CCCC-DDDD");
   await page.getByLabel("Admin username").fill(ADMIN.username);

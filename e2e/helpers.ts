@@ -35,6 +35,30 @@ export async function expectNoSeriousA11yViolations(page: Page, where: string): 
 }
 
 /**
+ * Issue 16's page sweep for one page as it is now: at 1440 px (light) and 390 px (dark, so axe
+ * checks the contrast of both themes) — no sideways scrolling at 390 px, a full-page screenshot
+ * `NAME-WIDTH.png`, and no serious or critical axe violation. Leaves the viewport at 1280 px and
+ * the theme on "system".
+ */
+export async function sweepPage(page: Page, name: string): Promise<void> {
+  const origin = new URL(page.url()).origin;
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    await page.context().addCookies([{ name: "omc_theme", value: width === 390 ? "dark" : "light", url: origin }]);
+    await page.reload();
+    await expect(page.locator("h1").first()).toBeVisible();
+    if (width === 390) {
+      const scroll = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(scroll, `${page.url()} scrolls sideways by ${scroll}px: ${(await overflowing(page)).join("; ")}`).toBeLessThanOrEqual(0);
+    }
+    await screenshot(page, `${name}-${width}`);
+    await expectNoSeriousA11yViolations(page, `${name} at ${width} px`);
+  }
+  await page.context().addCookies([{ name: "omc_theme", value: "system", url: origin }]);
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
+
+/**
  * Records the body of every response the console sends to this context (HTML, RSC payloads,
  * server-action results), so a test can prove no secret ever reached the browser. Bodies are read
  * asynchronously: `settled()` waits until every response seen so far has been read (a condition,

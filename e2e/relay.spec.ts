@@ -3,7 +3,7 @@ import nodemailer from "nodemailer";
 import { freePort } from "../tests/helpers/relay-process";
 import fs from "node:fs";
 import path from "node:path";
-import { DATA_DIR, collectResponses, ensureSignedIn, screenshot } from "./helpers";
+import { DATA_DIR, collectResponses, ensureSignedIn, screenshot, sweepPage } from "./helpers";
 
 /**
  * The Relay page in the browser: enable the listener in the settings (the console then starts
@@ -78,6 +78,7 @@ test("set up the relay, add a device, relay a message, follow it in the queue", 
   await expect(page.getByTestId("relay-headers")).toContainText("Subject: Scan from the 2nd floor");
   await expect(page.getByRole("region", { name: "Attempt 1" })).toContainText("log-only");
   await screenshot(page, "relay-message");
+  await sweepPage(page, "relay-message");
 
   // Filter by state.
   await page.goto("/relay?state=failed");
@@ -89,6 +90,9 @@ test("set up the relay, add a device, relay a message, follow it in the queue", 
   await expect(page.getByTestId("device-ibmi-cl")).toContainText("CHGSMTPA FWDHUBSVR(");
   await expect(page.getByTestId("device-ibmi-cl")).toContainText(`QIBM_SMTP_MAILHUB_PORT) VALUE('${port}')`);
   await screenshot(page, "relay-device");
+  await sweepPage(page, "relay-device");
+  await page.goto("/relay");
+  await sweepPage(page, "relay-running");
 
   // The password was shown once: no page or payload after that one carries it.
   for (const body of seen.bodies.slice(createdAt + 1)) expect(body.includes(password)).toBe(false);

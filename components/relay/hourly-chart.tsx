@@ -44,7 +44,7 @@ export function HourlyChart({ buckets, title }: { buckets: HourBucket[]; title: 
           }),
         )}
       </svg>
-      <div className="flex justify-between text-xs text-slate-500">
+      <div className="flex justify-between text-xs text-slate-500 dark:text-slate-400">
         <span>{buckets[0]?.hour.replace("T", " ")}</span>
         <span>{buckets.at(-1)?.hour.replace("T", " ")} (UTC)</span>
       </div>

@@ -16,7 +16,7 @@ export function RelaySettingsForm({ action, settings, envControlled }: { action:
     <form onSubmit={onSubmit} className="space-y-4" aria-label="Relay settings">
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" name="enabled" defaultChecked={settings.enabled} disabled={envControlled} />
-        Run the relay with the console {envControlled && <span className="text-slate-500">(RELAY_PORT is set: the environment decides)</span>}
+        Run the relay with the console {envControlled && <span className="text-slate-500 dark:text-slate-400">(RELAY_PORT is set: the environment decides)</span>}
       </label>
       <div className="grid gap-4 sm:grid-cols-3">
         <Field id="relay-host" label="Listen address" error={err("host")}>

@@ -52,7 +52,7 @@ export default async function RelayPage({ searchParams }: { searchParams: Promis
           <CardHeader title="Listener" description="Where devices connect. The environment (RELAY_PORT, RELAY_HOST, RELAY_TLS_PORT) wins over these settings." />
           <CardBody className="space-y-4">
             <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[12rem_1fr]" data-testid="relay-listener">
-              <dt className="text-slate-500">State</dt>
+              <dt className="text-slate-500 dark:text-slate-400">State</dt>
               <dd>
                 {!listen.enabled ? (
                   <Badge tone="neutral">Off</Badge>
@@ -64,13 +64,13 @@ export default async function RelayPage({ searchParams }: { searchParams: Promis
                   <Badge tone="danger">Enabled, not answering</Badge>
                 )}
               </dd>
-              <dt className="text-slate-500">Address</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Address</dt>
               <dd className="font-mono">
-                {listen.host}:{listen.port} (STARTTLS){listen.tlsPort ? `, ${listen.host}:${listen.tlsPort} (implicit TLS)` : ""} <span className="font-sans text-slate-500">from {listen.source === "env" ? "RELAY_PORT" : "the settings below"}</span>
+                {listen.host}:{listen.port} (STARTTLS){listen.tlsPort ? `, ${listen.host}:${listen.tlsPort} (implicit TLS)` : ""} <span className="font-sans text-slate-500 dark:text-slate-400">from {listen.source === "env" ? "RELAY_PORT" : "the settings below"}</span>
               </dd>
-              <dt className="text-slate-500">Certificate</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Certificate</dt>
               <dd>{tls ? <><span>{tls.source === "self-signed" ? "Self-signed" : "Uploaded"}, {tls.subject}, valid until {tls.notAfter.slice(0, 10)}</span><br /><span className="break-all font-mono text-xs" data-testid="relay-fingerprint">SHA-256 {tls.sha256}</span></> : "None yet: a self-signed certificate is made when the relay first starts."}</dd>
-              <dt className="text-slate-500">Queue</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Queue</dt>
               <dd>
                 {health.queued} queued, {health.sending} sending, {health.deferred} deferred, {health.failed} failed; last 24 h {health.deliveredLast24h} delivered
                 {health.oldestDeferredAgeSeconds !== null && <> — oldest deferred waiting {Math.round(health.oldestDeferredAgeSeconds / 60)} min</>}
@@ -100,7 +100,7 @@ export default async function RelayPage({ searchParams }: { searchParams: Promis
             {devices.length ? (
               <div className="overflow-x-auto">
                 <table className="w-full text-left text-sm" aria-label="Relay devices">
-                  <thead className="text-xs uppercase text-slate-500">
+                  <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
                     <tr>
                       <th className="py-2 pr-3">Device</th>
                       <th className="py-2 pr-3">Profile</th>
@@ -169,7 +169,7 @@ export default async function RelayPage({ searchParams }: { searchParams: Promis
             {queue.items.length ? (
               <div className="overflow-x-auto">
                 <table className="w-full text-left text-sm" aria-label="Relay queue">
-                  <thead className="text-xs uppercase text-slate-500">
+                  <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
                     <tr>
                       <th className="py-2 pr-3">Received</th>
                       <th className="py-2 pr-3">State</th>

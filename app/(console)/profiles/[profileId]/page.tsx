@@ -111,7 +111,7 @@ export default async function ProfilePage({ params, searchParams }: { params: Pr
         <SetupGuide profileId={profile.id} checkAction={checkSetupStepAction.bind(null, profile.id)} />
         <Card>
           <CardHeader id="activity" title="Recent activity" actions={<Link href={`/logs?profile=${profile.id}`} className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">All activity</Link>} />
-          <CardBody>{activity.items.length ? <ActivityList items={activity.items} showProfile={false} /> : <p className="text-sm text-slate-500">Nothing yet.</p>}</CardBody>
+          <CardBody>{activity.items.length ? <ActivityList items={activity.items} showProfile={false} /> : <p className="text-sm text-slate-500 dark:text-slate-400">Nothing yet.</p>}</CardBody>
         </Card>
       </div>
     </>

@@ -43,7 +43,7 @@ export default async function RelayDevicePage({ params }: { params: Promise<{ na
             <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[12rem_1fr]" data-testid="device-guide">
               {guide.rows.map((r) => (
                 <div key={r.label} className="contents">
-                  <dt className="text-slate-500">{r.label}</dt>
+                  <dt className="text-slate-500 dark:text-slate-400">{r.label}</dt>
                   <dd className="break-all font-mono">{r.value}</dd>
                 </div>
               ))}
@@ -63,15 +63,15 @@ export default async function RelayDevicePage({ params }: { params: Promise<{ na
           <CardHeader title="Rights" />
           <CardBody>
             <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[12rem_1fr]">
-              <dt className="text-slate-500">Allowed senders</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Allowed senders</dt>
               <dd>{d.allowedSenders.join(", ") || "any"}</dd>
-              <dt className="text-slate-500">Allowed IPs</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Allowed IPs</dt>
               <dd>{d.allowedIps.join(", ") || "any"}</dd>
-              <dt className="text-slate-500">Rate limit / quota</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Rate limit / quota</dt>
               <dd>{d.rateLimit ? `${d.rateLimit} per minute` : "no rate limit"}; {d.dailyQuota ? `${d.dailyQuota} per day` : "no daily quota"}</dd>
-              <dt className="text-slate-500">Risky options</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Risky options</dt>
               <dd>{d.allowPlainAuth || d.allowNoAuth ? [d.allowPlainAuth && "plaintext AUTH without TLS", d.allowNoAuth && "submission without AUTH"].filter(Boolean).join(" and ") + " from the allowed IPs" : "none"}</dd>
-              <dt className="text-slate-500">Last seen</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Last seen</dt>
               <dd>{d.lastSeenAt ? `${d.lastSeenAt} from ${d.lastSeenIp}` : "never"}; {d.acceptedCount} messages accepted, {d.rejectedCount} refused logins</dd>
             </dl>
           </CardBody>

@@ -39,17 +39,17 @@ export default async function RelayMessagePage({ params }: { params: Promise<{ m
           <CardHeader title="Envelope" />
           <CardBody>
             <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[10rem_1fr]">
-              <dt className="text-slate-500">State</dt>
-              <dd><StateBadge state={m.state} /> {m.state === "deferred" && <span className="text-slate-600">next try {m.nextAttemptAt}</span>} {m.state === "delivered" && m.remoteReply && <span className="text-slate-600">{m.remoteReply}</span>}</dd>
-              <dt className="text-slate-500">Device</dt>
+              <dt className="text-slate-500 dark:text-slate-400">State</dt>
+              <dd><StateBadge state={m.state} /> {m.state === "deferred" && <span className="text-slate-600 dark:text-slate-400">next try {m.nextAttemptAt}</span>} {m.state === "delivered" && m.remoteReply && <span className="text-slate-600 dark:text-slate-400">{m.remoteReply}</span>}</dd>
+              <dt className="text-slate-500 dark:text-slate-400">Device</dt>
               <dd>{m.deviceName} from {m.clientIp}</dd>
-              <dt className="text-slate-500">Received</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Received</dt>
               <dd>{m.receivedAt} (gives up after {m.expiresAt})</dd>
-              <dt className="text-slate-500">MAIL FROM</dt>
+              <dt className="text-slate-500 dark:text-slate-400">MAIL FROM</dt>
               <dd className="font-mono">{m.mailFrom || "<>"}</dd>
-              <dt className="text-slate-500">RCPT TO ({m.rcptCount})</dt>
+              <dt className="text-slate-500 dark:text-slate-400">RCPT TO ({m.rcptCount})</dt>
               <dd className="break-all font-mono text-xs">{m.rcptAll.join(", ")}</dd>
-              <dt className="text-slate-500">Size</dt>
+              <dt className="text-slate-500 dark:text-slate-400">Size</dt>
               <dd>{formatBytes(m.size)}</dd>
             </dl>
           </CardBody>
@@ -63,15 +63,15 @@ export default async function RelayMessagePage({ params }: { params: Promise<{ m
         <Card>
           <CardHeader title={`Attempts (${m.attemptLog.length})`} description="Every delivery attempt with the decoded error and the redacted transcript." />
           <CardBody className="space-y-4">
-            {m.attemptLog.length === 0 && <p className="text-sm text-slate-500">Not tried yet.</p>}
+            {m.attemptLog.length === 0 && <p className="text-sm text-slate-500 dark:text-slate-400">Not tried yet.</p>}
             {m.attemptLog.map((a, i) => (
               <section key={a.id} className="space-y-1 rounded-md border border-slate-200 p-3 text-sm dark:border-slate-800" aria-label={`Attempt ${i + 1}`}>
                 <p>
                   <strong>Attempt {i + 1}</strong> at {a.at} ({a.durationMs} ms) <StateBadge state={a.outcome} /> {a.summary}
                 </p>
-                {a.cause && <p><span className="text-slate-500">Cause:</span> {a.cause}</p>}
-                {a.fix && <p><span className="text-slate-500">Fix:</span> {a.fix}</p>}
-                {a.remoteReply && <p><span className="text-slate-500">Server said:</span> <code className="font-mono text-xs">{a.remoteReply}</code></p>}
+                {a.cause && <p><span className="text-slate-500 dark:text-slate-400">Cause:</span> {a.cause}</p>}
+                {a.fix && <p><span className="text-slate-500 dark:text-slate-400">Fix:</span> {a.fix}</p>}
+                {a.remoteReply && <p><span className="text-slate-500 dark:text-slate-400">Server said:</span> <code className="font-mono text-xs">{a.remoteReply}</code></p>}
                 {a.transcript && (
                   <details>
                     <summary className="cursor-pointer text-xs text-indigo-700 dark:text-indigo-300">Transcript (redacted)</summary>
