@@ -1,5 +1,6 @@
 // Finds (or, as root, installs from Debian) what the tests need outside npm: Chromium for the
-// Playwright e2e tests (never a Playwright browser download) and Dovecot for the IMAP tests.
+// Playwright e2e tests (never a Playwright browser download), Dovecot for the IMAP tests and
+// swaks, the SMTP client the relay tests drive it with.
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 
@@ -13,6 +14,7 @@ function missingPackages() {
   const missing = [];
   if (!fs.existsSync(chromiumPath())) missing.push("chromium");
   if (!fs.existsSync("/usr/sbin/dovecot")) missing.push("dovecot-imapd");
+  if (!fs.existsSync("/usr/bin/swaks")) missing.push("swaks");
   return missing;
 }
 
